@@ -1,0 +1,12 @@
+// tessera-cli's subcommands. Each takes the arguments after its name and returns an exit code.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace tessera::cli {
+
+int run_info(std::span<const std::string_view> args);
+void print_info_help();
+
+}  // namespace tessera::cli

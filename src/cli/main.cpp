@@ -1,0 +1,61 @@
+// tessera-cli: the engine without a GUI.
+#include <cstdio>
+#include <string_view>
+#include <vector>
+
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "tessera/version.hpp"
+
+namespace {
+
+void print_main_help() {
+  std::fputs(
+      "Usage: tessera-cli <command> [options]\n"
+      "\n"
+      "Commands:\n"
+      "  info FILE.torrent   show what a torrent holds\n"
+      "  help [COMMAND]      show help for a command\n"
+      "\n"
+      "Options:\n"
+      "  -h, --help          show this help\n"
+      "  -V, --version       show the version\n"
+      "\n"
+      "Exit status: 0 success, 1 the operation failed, 2 invalid input.\n",
+      stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tessera::cli;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_main_help();
+    return kExitBadInput;
+  }
+  const std::string_view command = args[0];
+  const std::span<const std::string_view> rest(args.begin() + 1, args.end());
+  if (command == "-h" || command == "--help") {
+    print_main_help();
+    return kExitOk;
+  }
+  if (command == "-V" || command == "--version") {
+    std::printf("tessera-cli %s\n", tessera::kVersion);
+    return kExitOk;
+  }
+  if (command == "help") {
+    if (rest.empty()) {
+      print_main_help();
+    } else if (rest[0] == "info") {
+      print_info_help();
+    } else {
+      print_error("help: unknown command '" + std::string(rest[0]) + "'");
+      return kExitBadInput;
+    }
+    return kExitOk;
+  }
+  if (command == "info") return run_info(rest);
+  print_error("unknown command '" + std::string(command) + "' (see 'tessera-cli --help')");
+  return kExitBadInput;
+}
