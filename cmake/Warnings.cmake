@@ -2,7 +2,7 @@
 function(tessera_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wsign-conversion -Wnon-virtual-dtor -Wold-style-cast
-                                           -Wcast-align -Woverloaded-virtual -Wnull-dereference
+                                           -Wcast-align -Woverloaded-virtual
                                            -Wimplicit-fallthrough -Wformat=2)
   if(TESSERA_WERROR)
     target_compile_options(${target} PRIVATE -Werror)

@@ -1,0 +1,40 @@
+// Asynchronous disk and hash work: jobs run on a small thread pool, their results are posted
+// back to the caller's executor (the network thread), which therefore never blocks on disk.
+#pragma once
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "storage/torrent_files.hpp"
+
+namespace tessera {
+
+class DiskIo {
+ public:
+  explicit DiskIo(std::size_t threads) : pool_(threads) {}
+  ~DiskIo() { pool_.join(); }
+  DiskIo(const DiskIo&) = delete;
+  DiskIo& operator=(const DiskIo&) = delete;
+
+  // Runs work() on the pool and then done(result) on `executor`.
+  template <class Executor, class Work, class Done>
+  void submit(const Executor& executor, Work work, Done done) {
+    boost::asio::post(pool_, [executor, work = std::move(work), done = std::move(done)]() mutable {
+      auto result = work();
+      boost::asio::post(executor, [done = std::move(done), result = std::move(result)]() mutable {
+        done(std::move(result));
+      });
+    });
+  }
+
+  void stop() { pool_.join(); }
+
+ private:
+  boost::asio::thread_pool pool_;
+};
+
+}  // namespace tessera

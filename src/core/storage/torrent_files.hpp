@@ -1,0 +1,68 @@
+// The files of one torrent under its save folder, read and written by piece ranges.
+//
+// Called from the disk pool's threads (thread-safe). Folders and files are created on first
+// write, files sparse at their full size; pad files (BEP 47) are never created — their ranges
+// read as zeros and writes to them are dropped. Every path comes from the sanitised metainfo,
+// so it stays inside the save folder.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hash/sha1.hpp"
+#include "metainfo/metainfo.hpp"
+#include "metainfo/piece_map.hpp"
+#include "tessera/expected.hpp"
+
+namespace tessera {
+
+struct StorageError {
+  enum class Kind : std::uint8_t { missing, io };
+  Kind kind;
+  std::string message;  // one line, naming the file and the OS's reason
+};
+
+class TorrentFiles {
+ public:
+  TorrentFiles(std::filesystem::path save_dir, const Metainfo& m);
+  ~TorrentFiles();
+  TorrentFiles(const TorrentFiles&) = delete;
+  TorrentFiles& operator=(const TorrentFiles&) = delete;
+
+  const PieceMap& map() const { return map_; }
+  std::filesystem::path file_path(std::uint32_t file) const { return save_dir_ / files_[file].path; }
+
+  expected<void, StorageError> write(std::uint32_t piece, std::int64_t offset, std::string_view data);
+  expected<void, StorageError> read(std::uint32_t piece, std::int64_t offset, std::span<char> out);
+  // Reads the piece in bounded chunks and hashes it.
+  expected<Sha1Digest, StorageError> hash_piece(std::uint32_t piece);
+  // Zero-length files hold no piece, so nothing else creates them.
+  expected<void, StorageError> create_empty_files();
+  // Checks that the save folder can be created and written to.
+  expected<void, StorageError> check_writable() const;
+  // Only when no pool job is using this object (teardown).
+  void close_all();
+  // Deletes the torrent's files and the folders that become empty.
+  void remove_files();
+
+ private:
+  struct Handle {
+    int fd = -1;
+    bool writable = false;
+  };
+  expected<int, StorageError> open_file(std::uint32_t file, bool for_write);
+
+  std::filesystem::path save_dir_;
+  std::vector<TorrentFile> files_;
+  PieceMap map_;
+  std::mutex mutex_;  // guards handles_ (opening/closing); pread/pwrite on an open fd need no lock
+  std::vector<Handle> handles_;
+  std::vector<int> retired_;  // replaced descriptors, closed by close_all()
+};
+
+}  // namespace tessera
