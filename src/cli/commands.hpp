@@ -8,5 +8,9 @@ namespace tessera::cli {
 
 int run_info(std::span<const std::string_view> args);
 void print_info_help();
+int run_download(std::span<const std::string_view> args);
+void print_download_help();
+int run_seed(std::span<const std::string_view> args);
+void print_seed_help();
 
 }  // namespace tessera::cli

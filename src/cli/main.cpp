@@ -15,6 +15,8 @@ void print_main_help() {
       "\n"
       "Commands:\n"
       "  info FILE.torrent   show what a torrent holds\n"
+      "  download FILE.torrent -o DIR   download (and optionally keep seeding)\n"
+      "  seed FILE.torrent -d DIR       check the data and seed it\n"
       "  help [COMMAND]      show help for a command\n"
       "\n"
       "Options:\n"
@@ -49,6 +51,10 @@ int main(int argc, char** argv) {
       print_main_help();
     } else if (rest[0] == "info") {
       print_info_help();
+    } else if (rest[0] == "download") {
+      print_download_help();
+    } else if (rest[0] == "seed") {
+      print_seed_help();
     } else {
       print_error("help: unknown command '" + std::string(rest[0]) + "'");
       return kExitBadInput;
@@ -56,6 +62,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (command == "info") return run_info(rest);
+  if (command == "download") return run_download(rest);
+  if (command == "seed") return run_seed(rest);
   print_error("unknown command '" + std::string(command) + "' (see 'tessera-cli --help')");
   return kExitBadInput;
 }

@@ -1,0 +1,61 @@
+// tessera::Session — the engine's one public face: commands in, snapshots and events out.
+//
+// A Session runs its own network thread (all protocol state) and a disk/hash pool. Every method
+// here is thread-safe and returns at once: commands are posted to the network thread, and state
+// comes back as immutable snapshots published every `snapshot_interval`.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tessera/expected.hpp"
+#include "tessera/settings.hpp"
+#include "tessera/status.hpp"
+
+namespace tessera {
+
+struct AddTorrentParams {
+  std::string torrent_file;     // path of a .torrent, or
+  std::string torrent_data;     // its bytes (used when not empty)
+  std::string save_path;        // folder the torrent's files go into
+  bool paused = false;
+  std::vector<std::string> peers;  // extra peers to dial, "host:port"
+};
+
+class Session {
+ public:
+  // Starts listening and the engine threads; fails with a one-line reason (e.g. port in use).
+  static expected<std::unique_ptr<Session>, std::string> create(const SessionSettings& settings);
+  ~Session();  // shutdown() if not done
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Validates the torrent and the save folder, then adds it (data already on disk is checked).
+  expected<TorrentId, std::string> add_torrent(const AddTorrentParams& params);
+  void pause(TorrentId id);
+  void resume(TorrentId id);
+  void remove(TorrentId id, bool delete_files);
+  void add_peer(TorrentId id, const std::string& host_port);
+
+  // The latest published state; never blocks on the engine.
+  std::shared_ptr<const SessionSnapshot> snapshot() const;
+  // Events since the last call, oldest first.
+  std::vector<SessionEvent> take_events();
+  // Called on the network thread whenever a snapshot or events are published (keep it cheap:
+  // e.g. post a queued signal).
+  void set_notify(std::function<void()> notify);
+
+  std::uint16_t listen_port() const;
+  // Stops torrents (sending `stopped` to trackers, waiting at most `grace`), closes everything.
+  void shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+
+  class Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera

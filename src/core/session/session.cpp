@@ -1,0 +1,370 @@
+// The session: the network thread, the disk pool, the listen socket, and the torrents.
+#include "tessera/session.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "log/logging.hpp"
+#include "metainfo/metainfo.hpp"
+#include "session/torrent.hpp"
+#include "tessera/version.hpp"
+#include "wire/peer_id.hpp"
+
+namespace tessera {
+namespace {
+
+using tcp = boost::asio::ip::tcp;
+using namespace std::chrono_literals;
+
+constexpr std::size_t kMaxTorrentFile = std::size_t{32} << 20;
+
+expected<std::string, std::string> read_torrent_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return unexpected(path + ": " + std::strerror(errno));
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return unexpected(path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.size() > kMaxTorrentFile) {
+      ::close(fd);
+      return unexpected(path + ": file too large for a torrent");
+    }
+  }
+  ::close(fd);
+  return data;
+}
+
+expected<tcp::endpoint, std::string> parse_endpoint(const std::string& host_port) {
+  // "1.2.3.4:5", "[::1]:5"
+  const auto colon = host_port.rfind(':');
+  if (colon == std::string::npos) return unexpected("invalid peer address '" + host_port + "' (want ADDRESS:PORT)");
+  std::string host = host_port.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address(host, ec);
+  int port = 0;
+  try {
+    port = std::stoi(host_port.substr(colon + 1));
+  } catch (...) {
+    port = 0;
+  }
+  if (ec || port <= 0 || port > 65535) {
+    return unexpected("invalid peer address '" + host_port + "' (want ADDRESS:PORT)");
+  }
+  return tcp::endpoint(addr, static_cast<std::uint16_t>(port));
+}
+
+}  // namespace
+
+class Session::Impl {
+ public:
+  explicit Impl(const SessionSettings& s)
+      : settings(s),
+        work(boost::asio::make_work_guard(io)),
+        acceptor(io),
+        tick_timer(io),
+        snapshot_timer(io),
+        rng(s.random_seed != 0 ? s.random_seed : std::random_device{}()) {}
+
+  expected<void, std::string> listen() {
+    boost::system::error_code ec;
+    const auto addr = boost::asio::ip::make_address(settings.listen_address, ec);
+    if (ec) return unexpected("invalid listen address '" + settings.listen_address + "'");
+    if (!addr.is_unspecified()) bind_address = addr;
+    const tcp::endpoint ep(addr, settings.listen_port);
+    const std::string where = settings.listen_address + ":" + std::to_string(settings.listen_port);
+    acceptor.open(ep.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(ep, ec);
+    if (!ec) acceptor.listen(128, ec);
+    if (ec) return unexpected("cannot listen on " + where + ": " + ec.message());
+    port = acceptor.local_endpoint().port();
+    return {};
+  }
+
+  void start() {
+    peer_id = wire::make_peer_id(kPeerIdPrefix, rng());
+    tracker_key = static_cast<std::uint32_t>(rng());
+    disk = std::make_unique<DiskIo>(std::max<std::size_t>(1, settings.disk_threads));
+    if (settings.use_trackers) {
+      tracker::TrackerClientOptions opts;
+      opts.bind_address = bind_address;
+      opts.http_timeout = settings.tracker_timeout;
+      opts.user_agent = std::string("Tessera/") + kVersion;
+      trackers = std::make_unique<tracker::TrackerClient>(io, opts);
+    }
+    ctx = std::make_unique<TorrentContext>(TorrentContext{
+        io, *disk, trackers.get(), settings, peer_id, bind_address, port, tracker_key,
+        [this](SessionEvent e) { emit(std::move(e)); }, rng});
+    publish();
+    accept();
+    schedule_tick();
+    schedule_snapshot();
+    thread = std::thread([this] { io.run(); });
+  }
+
+  void accept() {
+    acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
+      if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) return;
+      if (!ec) {
+        auto conn = std::make_shared<PeerConnection>(std::move(socket));
+        conn->read_handshake(10s, [this, conn](expected<wire::Handshake, std::string> hs) {
+          if (!hs) return;
+          for (auto& [id, t] : torrents) {
+            if (t->info_hash() == hs->info_hash) {
+              t->attach_incoming(conn, *hs);
+              return;
+            }
+          }
+          conn->close("unknown torrent");
+        });
+      }
+      accept();
+    });
+  }
+
+  void schedule_tick() {
+    tick_timer.expires_after(1s);
+    tick_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      const auto now = Clock::now();
+      for (auto& [id, t] : torrents) t->tick(now);
+      schedule_tick();
+    });
+  }
+
+  void schedule_snapshot() {
+    snapshot_timer.expires_after(settings.snapshot_interval);
+    snapshot_timer.async_wait([this](boost::system::error_code ec) {
+      if (ec) return;
+      publish();
+      schedule_snapshot();
+    });
+  }
+
+  void publish() {
+    auto snap = std::make_shared<SessionSnapshot>();
+    const auto now = Clock::now();
+    snap->taken_at = now;
+    snap->listen_port = port;
+    for (auto& [id, t] : torrents) {
+      snap->torrents.push_back(t->status(now));
+      snap->down_rate += snap->torrents.back().down_rate;
+      snap->up_rate += snap->torrents.back().up_rate;
+    }
+    std::function<void()> n;
+    {
+      std::lock_guard lock(mutex);
+      snapshot = std::move(snap);
+      n = notify;
+    }
+    if (n) n();
+  }
+
+  void emit(SessionEvent e) {
+    std::function<void()> n;
+    {
+      std::lock_guard lock(mutex);
+      events.push_back(std::move(e));
+      n = notify;
+    }
+    if (n) n();
+  }
+
+  void shutdown(std::chrono::milliseconds grace) {
+    if (thread.joinable()) {
+      boost::asio::post(io, [this, grace] {
+        boost::system::error_code ec;
+        acceptor.close(ec);
+        tick_timer.cancel();
+        snapshot_timer.cancel();
+        auto pending = std::make_shared<std::size_t>(torrents.size() + 1);
+        auto finish = [this, pending] {
+          if (--*pending != 0) return;
+          shutdown_timer.reset();
+          if (trackers) trackers->cancel_all();
+          torrents.clear();
+          work.reset();
+        };
+        shutdown_timer = std::make_unique<boost::asio::steady_timer>(io, grace);
+        shutdown_timer->async_wait([this, pending](boost::system::error_code e) {
+          if (e) return;
+          *pending = 1;  // give up waiting on trackers
+          if (trackers) trackers->cancel_all();
+          torrents.clear();
+          work.reset();
+        });
+        for (auto& [id, t] : torrents) t->stop(finish);
+        finish();
+      });
+      thread.join();
+    }
+    if (disk) disk->stop();
+    // Completions the pool posted after the loop ended: run them so nothing is left holding state.
+    io.restart();
+    io.poll();
+    torrents.clear();
+  }
+
+  SessionSettings settings;
+  boost::asio::io_context io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
+  tcp::acceptor acceptor;
+  boost::asio::steady_timer tick_timer;
+  boost::asio::steady_timer snapshot_timer;
+  std::unique_ptr<boost::asio::steady_timer> shutdown_timer;
+  std::mt19937_64 rng;
+  std::optional<boost::asio::ip::address> bind_address;
+  std::uint16_t port = 0;
+  std::array<std::uint8_t, 20> peer_id{};
+  std::uint32_t tracker_key = 0;
+  std::unique_ptr<DiskIo> disk;
+  std::unique_ptr<tracker::TrackerClient> trackers;
+  std::unique_ptr<TorrentContext> ctx;
+  std::map<TorrentId, std::shared_ptr<Torrent>> torrents;  // network thread only
+  std::thread thread;
+
+  mutable std::mutex mutex;  // guards everything below
+  std::shared_ptr<const SessionSnapshot> snapshot;
+  std::vector<SessionEvent> events;
+  std::function<void()> notify;
+  std::set<Sha1Digest> info_hashes;
+  TorrentId next_id = 1;
+  bool stopped = false;
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Session::~Session() { shutdown(); }
+
+expected<std::unique_ptr<Session>, std::string> Session::create(const SessionSettings& settings) {
+  auto impl = std::make_unique<Impl>(settings);
+  if (auto ok = impl->listen(); !ok) return unexpected(ok.error());
+  impl->start();
+  return std::unique_ptr<Session>(new Session(std::move(impl)));
+}
+
+expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& params) {
+  std::string data = params.torrent_data;
+  const std::string source = params.torrent_file.empty() ? std::string("torrent") : params.torrent_file;
+  if (data.empty()) {
+    auto read = read_torrent_file(params.torrent_file);
+    if (!read) return unexpected(read.error());
+    data = std::move(*read);
+  }
+  auto meta = parse_metainfo(std::move(data));
+  if (!meta) return unexpected(source + ": " + meta.error().message);
+  if (params.save_path.empty()) return unexpected(std::string("no save folder given"));
+  std::error_code ec;
+  const std::filesystem::path save = std::filesystem::absolute(params.save_path, ec);
+  {
+    TorrentFiles probe(save, *meta);
+    if (auto w = probe.check_writable(); !w) return unexpected(w.error().message);
+  }
+  std::vector<tcp::endpoint> peers;
+  for (const std::string& p : params.peers) {
+    auto ep = parse_endpoint(p);
+    if (!ep) return unexpected(ep.error());
+    peers.push_back(*ep);
+  }
+  TorrentId id = 0;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopped) return unexpected(std::string("session is shut down"));
+    if (!impl_->info_hashes.insert(meta->info_hash).second) {
+      return unexpected("torrent already added: " + meta->name);
+    }
+    id = impl_->next_id++;
+  }
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, m = std::move(*meta), save, paused = params.paused,
+                                peers]() mutable {
+    auto t = std::make_shared<Torrent>(*impl->ctx, id, std::move(m), save, paused);
+    impl->torrents.emplace(id, t);
+    t->start();
+    for (const auto& ep : peers) t->add_peer(ep);
+  });
+  return id;
+}
+
+void Session::pause(TorrentId id) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->pause();
+  });
+}
+
+void Session::resume(TorrentId id) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->resume();
+  });
+}
+
+void Session::remove(TorrentId id, bool delete_files) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, delete_files] {
+    auto it = impl->torrents.find(id);
+    if (it == impl->torrents.end()) return;
+    std::shared_ptr<Torrent> t = it->second;
+    impl->torrents.erase(it);
+    {
+      std::lock_guard lock(impl->mutex);
+      impl->info_hashes.erase(t->info_hash());
+    }
+    t->stop([impl, t, delete_files, id] {
+      if (delete_files) t->delete_files();
+      impl->emit(SessionEvent{SessionEvent::Kind::removed, id, t->name(), {}});
+    });
+  });
+}
+
+void Session::add_peer(TorrentId id, const std::string& host_port) {
+  auto ep = parse_endpoint(host_port);
+  if (!ep) return;
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, e = *ep] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->add_peer(e);
+  });
+}
+
+std::shared_ptr<const SessionSnapshot> Session::snapshot() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->snapshot;
+}
+
+std::vector<SessionEvent> Session::take_events() {
+  std::lock_guard lock(impl_->mutex);
+  return std::exchange(impl_->events, {});
+}
+
+void Session::set_notify(std::function<void()> notify) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->notify = std::move(notify);
+}
+
+std::uint16_t Session::listen_port() const { return impl_->port; }
+
+void Session::shutdown(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+  }
+  impl_->shutdown(grace);
+}
+
+}  // namespace tessera

@@ -1,0 +1,1033 @@
+#include "session/torrent.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "log/logging.hpp"
+#include "wire/allowed_fast.hpp"
+#include "wire/extension_handshake.hpp"
+#include "wire/peer_id.hpp"
+#include "tessera/version.hpp"
+
+namespace tessera {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::size_t kMinPipeline = 4;
+constexpr std::size_t kMaxPipeline = 500;
+constexpr std::size_t kMaxQueuedRequests = 2000;   // from one peer; more is abuse
+constexpr std::size_t kMaxReadsInFlight = 16;      // disk reads per peer ahead of the socket
+constexpr std::size_t kSendBudget = 2 << 20;       // bytes queued on a socket before we stop reading more
+constexpr auto kRechokeInterval = 10s;
+constexpr auto kOptimisticInterval = 30s;
+constexpr auto kSnubTime = 60s;
+constexpr auto kIdleTimeout = 120s;
+constexpr auto kKeepAlive = 90s;
+constexpr auto kHandshakeTimeout = 10s;
+constexpr std::size_t kAllowedFastCount = 8;
+constexpr int kBanAfterHashFailures = 3;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+std::string endpoint_string(const boost::asio::ip::tcp::endpoint& ep) {
+  const auto a = ep.address();
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+}
+
+std::shared_ptr<spdlog::logger> peer_log() {
+  static auto logger = log::get("peer");
+  return logger;
+}
+std::shared_ptr<spdlog::logger> torrent_log() {
+  static auto logger = log::get("torrent");
+  return logger;
+}
+
+wire::TorrentShape shape_of(const Metainfo& m) {
+  return wire::TorrentShape{m.piece_count, m.piece_length, m.total_size};
+}
+
+}  // namespace
+
+const char* to_string(TorrentState s) {
+  switch (s) {
+    case TorrentState::checking: return "checking";
+    case TorrentState::downloading: return "downloading";
+    case TorrentState::seeding: return "seeding";
+    case TorrentState::paused: return "paused";
+    case TorrentState::error: return "error";
+  }
+  return "?";
+}
+
+Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesystem::path save_path, bool paused)
+    : ctx_(ctx),
+      id_(id),
+      meta_(std::move(meta)),
+      save_path_(std::move(save_path)),
+      files_(std::make_shared<TorrentFiles>(save_path_, meta_)),
+      picker_(files_->map(), ctx.rng()),
+      paused_(paused) {
+  for (std::uint32_t i = 0; i < meta_.files.size(); ++i) {
+    // Pad files are never downloaded as such; their pieces still are (they hold real data too).
+    (void)i;
+  }
+  if (ctx_.trackers != nullptr && !meta_.tracker_tiers.empty()) {
+    announcer_.emplace(meta_.tracker_tiers, ctx.rng());
+  }
+}
+
+Torrent::~Torrent() {
+  for (auto& [key, p] : peers_) {
+    if (p->conn) p->conn->close("torrent removed");
+  }
+}
+
+// ---------------------------------------------------------------- checking
+
+void Torrent::start() {
+  ctx_.emit(SessionEvent{SessionEvent::Kind::added, id_, meta_.name, {}});
+  begin_check();
+}
+
+void Torrent::begin_check() {
+  state_ = TorrentState::checking;
+  check_next_piece_ = 0;
+  check_in_flight_ = 0;
+  check_done_ = 0;
+  // Nothing on disk yet: nothing to hash.
+  bool any_file = false;
+  for (std::uint32_t i = 0; i < meta_.files.size() && !any_file; ++i) {
+    std::error_code ec;
+    any_file = !meta_.files[i].pad && meta_.files[i].size > 0 && std::filesystem::exists(files_->file_path(i), ec);
+  }
+  if (!any_file) {
+    check_done_ = meta_.piece_count;
+    finish_check();
+    return;
+  }
+  check_next();
+}
+
+void Torrent::check_next() {
+  const std::uint32_t parallel = static_cast<std::uint32_t>(std::max<std::size_t>(2, ctx_.settings.disk_threads * 2));
+  while (check_in_flight_ < parallel && check_next_piece_ < meta_.piece_count) {
+    const std::uint32_t piece = check_next_piece_++;
+    ++check_in_flight_;
+    auto files = files_;
+    ctx_.disk.submit(
+        ctx_.io.get_executor(), [files, piece] { return files->hash_piece(piece); },
+        [this, self = shared_from_this(), piece](expected<Sha1Digest, StorageError> r) {
+          --check_in_flight_;
+          ++check_done_;
+          if (stopping_) return;
+          if (r && *r == meta_.piece_hash(piece)) picker_.set_have(piece);
+          if (check_done_ == meta_.piece_count) {
+            finish_check();
+          } else {
+            check_next();
+          }
+        });
+  }
+}
+
+void Torrent::finish_check() {
+  ctx_.emit(SessionEvent{SessionEvent::Kind::checked, id_, meta_.name,
+                         std::to_string(picker_.have_bitfield().count()) + "/" + std::to_string(meta_.piece_count) +
+                             " pieces verified"});
+  torrent_log()->info("{}: check done, {}/{} pieces", meta_.name, picker_.have_bitfield().count(), meta_.piece_count);
+  if (picker_.is_finished()) {
+    enter_seeding();
+    if (auto r = files_->create_empty_files(); !r) set_error(r.error().message);
+  } else {
+    state_ = TorrentState::downloading;
+  }
+  if (paused_) state_ = TorrentState::paused;
+}
+
+void Torrent::set_error(const std::string& message) {
+  if (state_ == TorrentState::error) return;
+  error_ = message;
+  state_ = TorrentState::error;
+  torrent_log()->error("{}: {}", meta_.name, message);
+  ctx_.emit(SessionEvent{SessionEvent::Kind::error, id_, meta_.name, message});
+  std::vector<PeerKey> keys;
+  for (auto& [k, p] : peers_) keys.push_back(k);
+  for (PeerKey k : keys) drop_peer(k, "torrent error");
+}
+
+void Torrent::enter_seeding() {
+  const bool was_downloading = state_ == TorrentState::downloading;
+  state_ = paused_ ? TorrentState::paused : TorrentState::seeding;
+  if (was_downloading) {
+    if (announcer_) announcer_->set_completed();
+    ctx_.emit(SessionEvent{SessionEvent::Kind::finished, id_, meta_.name, {}});
+    torrent_log()->info("{}: download complete", meta_.name);
+  }
+  std::vector<PeerKey> seeds;
+  for (auto& [k, p] : peers_) {
+    if (p->seed) {
+      seeds.push_back(k);
+    } else if (p->am_interested) {
+      p->am_interested = false;
+      p->conn->send(wire::NotInterested{});
+    }
+  }
+  for (PeerKey k : seeds) drop_peer(k, "both seeding");
+}
+
+// ---------------------------------------------------------------- commands
+
+void Torrent::pause() {
+  if (paused_) return;
+  paused_ = true;
+  if (state_ != TorrentState::checking && state_ != TorrentState::error) state_ = TorrentState::paused;
+  std::vector<PeerKey> keys;
+  for (auto& [k, p] : peers_) keys.push_back(k);
+  for (PeerKey k : keys) drop_peer(k, "paused");
+  if (announcer_) {
+    for (const auto& job : announcer_->stop(Clock::now())) send_announce(job);
+    announcer_.emplace(meta_.tracker_tiers, ctx_.rng());  // fresh `started` on resume
+  }
+}
+
+void Torrent::resume() {
+  if (!paused_) return;
+  paused_ = false;
+  if (state_ == TorrentState::error) {
+    error_.clear();
+    begin_check();
+    return;
+  }
+  if (state_ == TorrentState::paused) state_ = picker_.is_finished() ? TorrentState::seeding : TorrentState::downloading;
+}
+
+void Torrent::stop(std::function<void()> done) {
+  stopping_ = true;
+  std::vector<PeerKey> keys;
+  for (auto& [k, p] : peers_) keys.push_back(k);
+  for (PeerKey k : keys) drop_peer(k, "shutting down");
+  if (!announcer_ || paused_) {
+    done();
+    return;
+  }
+  auto jobs = announcer_->stop(Clock::now());
+  if (jobs.empty()) {
+    done();
+    return;
+  }
+  auto remaining = std::make_shared<std::size_t>(jobs.size());
+  auto finish = std::make_shared<std::function<void()>>(std::move(done));
+  for (const auto& job : jobs) {
+    send_announce(job, [remaining, finish] {
+      if (--*remaining == 0) (*finish)();
+    });
+  }
+}
+
+void Torrent::delete_files() {
+  auto files = files_;
+  ctx_.disk.submit(ctx_.io.get_executor(), [files] { files->remove_files(); return 0; }, [](int) {});
+}
+
+void Torrent::add_peer(const tcp::endpoint& ep) {
+  if (ep.port() == 0 || banned_.contains(ep.address())) return;
+  if (ctx_.bind_address && ep.address() == *ctx_.bind_address && ep.port() == ctx_.listen_port) return;  // us
+  for (const auto& [k, p] : peers_) {
+    if (p->endpoint == ep) return;
+  }
+  if (connecting_.contains(ep)) return;
+  candidates_.insert(ep);
+}
+
+// ---------------------------------------------------------------- connections
+
+void Torrent::connect_peers(Clock::time_point) {
+  if (paused_ || stopping_ || state_ == TorrentState::error || state_ == TorrentState::checking) return;
+  while (!candidates_.empty() &&
+         static_cast<int>(peers_.size() + connecting_.size()) < ctx_.settings.max_peers_per_torrent &&
+         static_cast<int>(connecting_.size()) < ctx_.settings.max_connecting) {
+    const tcp::endpoint ep = *candidates_.begin();
+    candidates_.erase(candidates_.begin());
+    connecting_.insert(ep);
+    auto conn = std::make_shared<PeerConnection>(ctx_.io, false);
+    wire::Handshake ours;
+    ours.info_hash = meta_.info_hash;
+    ours.peer_id = ctx_.peer_id;
+    ours.set_fast();
+    ours.set_extensions();
+    conn->connect(ep, ctx_.bind_address, ours, kHandshakeTimeout,
+                  [this, self = shared_from_this(), conn, ep](expected<wire::Handshake, std::string> hs) {
+                    connecting_.erase(ep);
+                    if (!hs) {
+                      peer_log()->debug("{}: connect to {} failed: {}", meta_.name, endpoint_string(ep), hs.error());
+                      return;
+                    }
+                    if (hs->info_hash != meta_.info_hash) {
+                      conn->close("wrong info-hash");
+                      return;
+                    }
+                    on_connected(conn, *hs, false);
+                  });
+  }
+}
+
+void Torrent::attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs) {
+  if (paused_ || stopping_ || state_ == TorrentState::error || state_ == TorrentState::checking ||
+      static_cast<int>(peers_.size()) >= ctx_.settings.max_peers_per_torrent ||
+      banned_.contains(conn->remote().address())) {
+    conn->close("not accepting peers");
+    return;
+  }
+  wire::Handshake ours;
+  ours.info_hash = meta_.info_hash;
+  ours.peer_id = ctx_.peer_id;
+  ours.set_fast();
+  ours.set_extensions();
+  conn->send_handshake(ours);
+  on_connected(std::move(conn), theirs, true);
+}
+
+void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs, bool incoming) {
+  if (theirs.peer_id == ctx_.peer_id) {
+    conn->close("connected to ourselves");
+    return;
+  }
+  for (const auto& [k, p] : peers_) {
+    if (p->peer_id == theirs.peer_id) {
+      conn->close("duplicate connection");
+      return;
+    }
+  }
+  if (paused_ || stopping_ || state_ == TorrentState::error) {
+    conn->close("not accepting peers");
+    return;
+  }
+  auto p = std::make_unique<Peer>();
+  p->key = next_key_++;
+  p->conn = conn;
+  p->endpoint = conn->remote();
+  p->peer_id = theirs.peer_id;
+  p->client = wire::client_name_from_peer_id(theirs.peer_id);
+  p->incoming = incoming;
+  p->fast = theirs.supports_fast();
+  p->extended = theirs.supports_extensions();
+  p->has = Bitfield(meta_.piece_count);
+  p->connected_at = Clock::now();
+  p->last_block_at = p->connected_at;
+  Peer& peer = *p;
+  by_conn_[conn.get()] = p->key;
+  peers_.emplace(p->key, std::move(p));
+  candidates_.erase(peer.endpoint);
+  peer_log()->debug("{}: connected {} {} ({})", meta_.name, incoming ? "from" : "to", endpoint_string(peer.endpoint),
+                    peer.client);
+
+  conn->start(this, shape_of(meta_));
+  if (peer.extended) {
+    wire::ExtensionHandshake ext;
+    ext.client = std::string("Tessera ") + kVersion;
+    ext.listen_port = ctx_.listen_port;
+    ext.request_queue = static_cast<std::uint32_t>(kMaxQueuedRequests);
+    std::string payload = wire::encode_extension_handshake(ext);
+    conn->send(wire::Extended{0, std::move(payload)});
+  }
+  const Bitfield& have = picker_.have_bitfield();
+  if (peer.fast && have.all()) {
+    conn->send(wire::HaveAll{});
+  } else if (peer.fast && have.none()) {
+    conn->send(wire::HaveNone{});
+  } else if (!have.none()) {
+    conn->send(wire::BitfieldMsg{have});
+  }
+  if (peer.fast && peer.endpoint.address().is_v4()) {
+    // BEP 6: a few pieces they may fetch even while choked, to get a newcomer started.
+    for (std::uint32_t piece : wire::allowed_fast_set(peer.endpoint.address().to_v4().to_uint(), meta_.info_hash,
+                                                      meta_.piece_count, kAllowedFastCount)) {
+      if (picker_.have(piece)) {
+        peer.allowed_fast_given.insert(piece);
+        conn->send(wire::AllowedFast{piece});
+      }
+    }
+  }
+}
+
+Torrent::Peer* Torrent::find(PeerConnection& c) {
+  auto it = by_conn_.find(&c);
+  if (it == by_conn_.end()) return nullptr;
+  auto p = peers_.find(it->second);
+  return p == peers_.end() ? nullptr : p->second.get();
+}
+
+void Torrent::drop_peer(PeerKey key, const std::string& reason) {
+  auto it = peers_.find(key);
+  if (it == peers_.end()) return;
+  std::unique_ptr<Peer> p = std::move(it->second);
+  peers_.erase(it);
+  by_conn_.erase(p->conn.get());
+  picker_.abort_peer(key);
+  if (p->counted_in_availability) {
+    if (p->seed) {
+      picker_.remove_seed();
+    } else {
+      picker_.remove_peer_bitfield(p->has);
+    }
+  }
+  peer_log()->debug("{}: dropped {}: {}", meta_.name, endpoint_string(p->endpoint), reason);
+  p->conn->close(reason);
+  // Peers that dropped us may be dialled again later (they may have restarted).
+  if (!banned_.contains(p->endpoint.address()) && !p->incoming) candidates_.insert(p->endpoint);
+  // The blocks it held are free for others now.
+  for (auto& [k, other] : peers_) fill_requests(*other);
+}
+
+void Torrent::on_peer_closed(PeerConnection& c, const std::string& reason) {
+  if (Peer* p = find(c)) drop_peer(p->key, reason);
+}
+
+void Torrent::on_peer_drained(PeerConnection& c) {
+  if (Peer* p = find(c)) serve_requests(*p);
+}
+
+// ---------------------------------------------------------------- messages
+
+void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
+  Peer* pp = find(c);
+  if (pp == nullptr) return;
+  Peer& p = *pp;
+  const bool first = !p.got_first_message;
+  p.got_first_message = true;
+  auto protocol_violation = [&](const std::string& why) { drop_peer(p.key, why); };
+
+  std::visit(
+      Overloaded{
+          [&](wire::KeepAlive&) {},
+          [&](wire::Choke&) {
+            p.peer_choking = true;
+            // Without the fast extension, a choke silently discards our requests.
+            if (!p.fast) withdraw_requests(p);
+          },
+          [&](wire::Unchoke&) {
+            p.peer_choking = false;
+            fill_requests(p);
+          },
+          [&](wire::Interested&) {
+            p.peer_interested = true;
+            rechoke(Clock::now());
+          },
+          [&](wire::NotInterested&) {
+            p.peer_interested = false;
+            if (!p.am_choking) set_choke(p, true);
+            p.choke_reason = "not interested";
+          },
+          [&](wire::Have& m) { handle_have(p, m.piece); },
+          [&](wire::BitfieldMsg& m) {
+            if (!first) return protocol_violation("bitfield after other messages");
+            handle_bitfield(p, std::move(m.bits));
+          },
+          [&](wire::Request& m) { handle_request(p, m); },
+          [&](wire::Piece& m) { handle_block(p, m.piece, m.begin, m.data); },
+          [&](wire::Cancel& m) {
+            auto& q = p.their_requests;
+            q.erase(std::remove_if(q.begin(), q.end(),
+                                   [&](const wire::Request& r) {
+                                     return r.piece == m.piece && r.begin == m.begin && r.length == m.length;
+                                   }),
+                    q.end());
+          },
+          [&](wire::Port&) {},
+          [&](wire::Suggest&) {},
+          [&](wire::HaveAll&) {
+            if (!p.fast) return protocol_violation("have-all without the fast extension");
+            if (!first) return protocol_violation("have-all after other messages");
+            Bitfield all(meta_.piece_count, true);
+            handle_bitfield(p, std::move(all));
+          },
+          [&](wire::HaveNone&) {
+            if (!p.fast) return protocol_violation("have-none without the fast extension");
+            if (!first) return protocol_violation("have-none after other messages");
+            handle_bitfield(p, Bitfield(meta_.piece_count));
+          },
+          [&](wire::Reject& m) {
+            if (!p.fast) return protocol_violation("reject without the fast extension");
+            const BlockRef b{m.piece, m.begin / static_cast<std::uint32_t>(kBlockSize)};
+            auto it = std::find(p.requested.begin(), p.requested.end(), b);
+            if (it == p.requested.end()) return;  // late reject of a block we cancelled: harmless
+            p.requested.erase(it);
+            picker_.abort_request(b, p.key);
+            fill_requests(p);
+          },
+          [&](wire::AllowedFast& m) {
+            if (std::find(p.allowed_fast.begin(), p.allowed_fast.end(), m.piece) == p.allowed_fast.end() &&
+                p.allowed_fast.size() < 64) {
+              p.allowed_fast.push_back(m.piece);
+              fill_requests(p);
+            }
+          },
+          [&](wire::Extended& m) {
+            if (m.id != 0) return;  // no extension messages beyond the handshake yet
+            auto ext = wire::decode_extension_handshake(m.payload);
+            if (ext && ext->client.size() > 0 && p.client.starts_with("Unknown")) p.client = ext->client;
+          },
+          [&](wire::Unknown&) {},
+      },
+      msg);
+}
+
+void Torrent::handle_bitfield(Peer& p, Bitfield bits) {
+  p.has = std::move(bits);
+  p.seed = p.has.all();
+  if (p.seed) {
+    picker_.add_seed();
+  } else {
+    picker_.add_peer_bitfield(p.has);
+  }
+  p.counted_in_availability = true;
+  if (p.seed && picker_.is_finished()) {
+    drop_peer(p.key, "both seeding");
+    return;
+  }
+  update_interest(p);
+}
+
+void Torrent::handle_have(Peer& p, std::uint32_t piece) {
+  if (p.has.get(piece)) return;
+  p.has.set(piece);
+  if (!p.counted_in_availability) {
+    p.counted_in_availability = true;
+    picker_.add_peer_bitfield(p.has);
+  } else if (p.seed) {
+    // Cannot happen (a seed has everything) but keep the counts honest.
+  } else {
+    picker_.add_peer_have(piece);
+  }
+  if (p.has.all() && !p.seed) {
+    picker_.remove_peer_bitfield(p.has);
+    picker_.add_seed();
+    p.seed = true;
+    if (picker_.is_finished()) {
+      drop_peer(p.key, "both seeding");
+      return;
+    }
+  }
+  if (!p.am_interested && !picker_.have(piece) && picker_.piece_priority(piece) > 0) {
+    p.am_interested = true;
+    p.conn->send(wire::Interested{});
+  }
+  fill_requests(p);
+}
+
+void Torrent::update_interest(Peer& p) {
+  bool want = false;
+  if (!picker_.is_finished()) {
+    const std::string_view theirs = p.has.bytes();
+    const std::string_view ours = picker_.have_bitfield().bytes();
+    for (std::size_t i = 0; i < theirs.size() && !want; ++i) {
+      const auto missing = static_cast<unsigned char>(theirs[i]) & ~static_cast<unsigned char>(ours[i]);
+      if (missing == 0) continue;
+      for (std::uint32_t bit = 0; bit < 8; ++bit) {
+        const auto piece = static_cast<std::uint32_t>(i * 8 + bit);
+        if ((missing & (0x80u >> bit)) != 0 && picker_.piece_priority(piece) > 0) {
+          want = true;
+          break;
+        }
+      }
+    }
+  }
+  if (want != p.am_interested) {
+    p.am_interested = want;
+    if (want) {
+      p.conn->send(wire::Interested{});
+    } else {
+      p.conn->send(wire::NotInterested{});
+    }
+  }
+  if (want) fill_requests(p);
+}
+
+void Torrent::fill_requests(Peer& p) {
+  if (!p.am_interested || state_ != TorrentState::downloading || !p.conn->is_open()) return;
+  const bool choked = p.peer_choking;
+  if (choked && (!p.fast || p.allowed_fast.empty())) return;
+  // A snubbed peer keeps one request, so it can prove itself again.
+  const std::size_t target = p.snubbed ? 1 : p.pipeline;
+  if (p.requested.size() >= target) return;
+  const auto blocks = picker_.pick(p.has, p.key, target - p.requested.size(), choked, p.allowed_fast);
+  for (const BlockRef& b : blocks) {
+    const auto begin = static_cast<std::uint32_t>(std::int64_t{b.block} * kBlockSize);
+    const auto length = static_cast<std::uint32_t>(files_->map().block_size(b.piece, b.block));
+    p.requested.push_back(b);
+    p.conn->send(wire::Request{b.piece, begin, length});
+  }
+}
+
+void Torrent::remember_cancelled(Peer& p, const BlockRef& b) {
+  constexpr std::size_t kRemember = 1024;
+  p.cancelled.push_back(b);
+  if (p.cancelled.size() > kRemember) p.cancelled.pop_front();
+}
+
+void Torrent::withdraw_requests(Peer& p) {
+  for (const BlockRef& b : p.requested) {
+    picker_.abort_request(b, p.key);
+    remember_cancelled(p, b);
+  }
+  p.requested.clear();
+}
+
+void Torrent::handle_block(Peer& p, std::uint32_t piece, std::uint32_t begin, std::string_view data) {
+  const BlockRef b{piece, begin / static_cast<std::uint32_t>(kBlockSize)};
+  const bool aligned = begin % kBlockSize == 0 &&
+                       static_cast<std::int64_t>(data.size()) == files_->map().block_size(piece, b.block);
+  auto mine = std::find(p.requested.begin(), p.requested.end(), b);
+  if (!aligned || mine == p.requested.end()) {
+    // A withdrawn request may still be answered: drop the data. Anything else we never asked for.
+    if (aligned && std::find(p.cancelled.begin(), p.cancelled.end(), b) != p.cancelled.end()) return;
+    drop_peer(p.key, "sent a block we never requested");
+    return;
+  }
+  p.requested.erase(mine);
+  const BlockArrival arrival = picker_.on_block(b, p.key);
+  if (!arrival.expected) {
+    drop_peer(p.key, "sent a block we never requested");
+    return;
+  }
+  const auto now = Clock::now();
+  const auto n = static_cast<std::int64_t>(data.size());
+  p.down.add(n, now);
+  down_.add(n, now);
+  p.downloaded += n;
+  downloaded_ += n;
+  p.last_block_at = now;
+  p.snubbed = false;
+  p.pipeline = std::min(kMaxPipeline, p.pipeline + 1);  // slow start until the rate speaks
+  for (PeerKey k : arrival.cancel) {
+    auto it = peers_.find(k);
+    if (it == peers_.end()) continue;
+    Peer& other = *it->second;
+    auto r = std::find(other.requested.begin(), other.requested.end(), b);
+    if (r != other.requested.end()) {
+      other.requested.erase(r);
+      remember_cancelled(other, b);
+      other.conn->send(wire::Cancel{piece, begin, static_cast<std::uint32_t>(data.size())});
+    }
+  }
+  if (!arrival.duplicate) {
+    ++writes_in_flight_[piece];
+    auto files = files_;
+    ctx_.disk.submit(
+        ctx_.io.get_executor(),
+        [files, piece, begin, block = std::string(data)] { return files->write(piece, begin, block); },
+        [this, self = shared_from_this(), piece](expected<void, StorageError> r) {
+          if (stopping_) return;
+          if (!r) set_error(r.error().message);
+          write_done(piece);
+        });
+    if (arrival.piece_complete) awaiting_hash_.insert(piece);
+  }
+  fill_requests(p);
+}
+
+void Torrent::write_done(std::uint32_t piece) {
+  auto it = writes_in_flight_.find(piece);
+  if (it != writes_in_flight_.end() && --it->second == 0) {
+    writes_in_flight_.erase(it);
+    if (awaiting_hash_.erase(piece) != 0 && state_ != TorrentState::error) start_hash(piece);
+  }
+}
+
+void Torrent::start_hash(std::uint32_t piece) {
+  auto files = files_;
+  ctx_.disk.submit(
+      ctx_.io.get_executor(), [files, piece] { return files->hash_piece(piece); },
+      [this, self = shared_from_this(), piece](expected<Sha1Digest, StorageError> r) { hash_done(piece, r); });
+}
+
+void Torrent::hash_done(std::uint32_t piece, const expected<Sha1Digest, StorageError>& result) {
+  if (stopping_) return;
+  if (!result) {
+    set_error(result.error().message);
+    return;
+  }
+  if (*result == meta_.piece_hash(piece)) {
+    piece_passed(piece);
+  } else {
+    piece_failed(piece);
+  }
+}
+
+void Torrent::piece_passed(std::uint32_t piece) {
+  picker_.on_hash_passed(piece);
+  for (auto& [k, p] : peers_) {
+    p->conn->send(wire::Have{piece});
+  }
+  if (picker_.is_finished() && state_ == TorrentState::downloading) {
+    if (auto r = files_->create_empty_files(); !r) {
+      set_error(r.error().message);
+      return;
+    }
+    enter_seeding();
+    return;
+  }
+  // Peers whose only useful pieces we now have are no longer interesting.
+  std::vector<Peer*> all;
+  for (auto& [k, p] : peers_) all.push_back(p.get());
+  for (Peer* p : all) {
+    if (p->am_interested && p->has.get(piece)) update_interest(*p);
+  }
+}
+
+void Torrent::piece_failed(std::uint32_t piece) {
+  ++hash_failures_;
+  const auto contributors = picker_.contributors(piece);
+  picker_.on_hash_failed(piece);
+  torrent_log()->warn("{}: piece {} failed its hash check ({} contributing peers)", meta_.name, piece,
+                      contributors.size());
+  for (PeerKey k : contributors) {
+    auto it = peers_.find(k);
+    if (it == peers_.end()) continue;
+    Peer& p = *it->second;
+    // A peer that alone supplied a bad piece is certainly at fault: charge it double.
+    p.hash_failures += contributors.size() == 1 ? 2 : 1;
+    if (p.hash_failures >= kBanAfterHashFailures) {
+      banned_.insert(p.endpoint.address());
+      candidates_.erase(p.endpoint);
+      drop_peer(k, "banned after sending corrupt data");
+    }
+  }
+  for (auto& [k, p] : peers_) fill_requests(*p);
+}
+
+void Torrent::handle_request(Peer& p, const wire::Request& r) {
+  const bool allowed = !p.am_choking || p.allowed_fast_given.contains(r.piece);
+  if (!allowed || !picker_.have(r.piece) || r.length > kBlockSize) {
+    if (p.fast) p.conn->send(wire::Reject{r.piece, r.begin, r.length});
+    return;
+  }
+  if (p.their_requests.size() >= kMaxQueuedRequests) {
+    drop_peer(p.key, "too many outstanding requests");
+    return;
+  }
+  p.their_requests.push_back(r);
+  serve_requests(p);
+}
+
+void Torrent::serve_requests(Peer& p) {
+  while (!p.their_requests.empty() && p.reads_in_flight < kMaxReadsInFlight &&
+         p.conn->queued_bytes() + p.reads_in_flight * kBlockSize < kSendBudget) {
+    const wire::Request r = p.their_requests.front();
+    p.their_requests.pop_front();
+    ++p.reads_in_flight;
+    auto files = files_;
+    const PeerKey key = p.key;
+    ctx_.disk.submit(
+        ctx_.io.get_executor(),
+        [files, r]() -> expected<std::string, StorageError> {
+          std::string block(r.length, '\0');
+          if (auto ok = files->read(r.piece, r.begin, std::span<char>(block.data(), block.size())); !ok) {
+            return unexpected(ok.error());
+          }
+          return block;
+        },
+        [this, self = shared_from_this(), key, r](expected<std::string, StorageError> block) {
+          auto it = peers_.find(key);
+          if (it == peers_.end()) return;
+          Peer& peer = *it->second;
+          --peer.reads_in_flight;
+          if (!block) {
+            // Data vanished under us: never serve garbage; the torrent needs a recheck.
+            set_error(block.error().message);
+            return;
+          }
+          if (peer.am_choking && !peer.allowed_fast_given.contains(r.piece)) return;
+          const auto now = Clock::now();
+          const auto n = static_cast<std::int64_t>(r.length);
+          peer.up.add(n, now);
+          up_.add(n, now);
+          peer.uploaded += n;
+          uploaded_ += n;
+          peer.conn->send_block(r.piece, r.begin, std::move(*block));
+          serve_requests(peer);
+        });
+  }
+}
+
+// ---------------------------------------------------------------- choking
+
+void Torrent::set_choke(Peer& p, bool choke) {
+  if (p.am_choking == choke) return;
+  p.am_choking = choke;
+  if (choke) {
+    p.conn->send(wire::Choke{});
+    // BEP 6: with the fast extension, queued requests are rejected explicitly.
+    for (const wire::Request& r : p.their_requests) {
+      if (p.allowed_fast_given.contains(r.piece)) continue;
+      if (p.fast) p.conn->send(wire::Reject{r.piece, r.begin, r.length});
+    }
+    std::erase_if(p.their_requests, [&](const wire::Request& r) { return !p.allowed_fast_given.contains(r.piece); });
+  } else {
+    p.conn->send(wire::Unchoke{});
+  }
+}
+
+// A first choker (the pure, clock-injected tit-for-tat choker replaces it): every 10 s the
+// interested peers with the best rate get the regular slots, one more rotates every 30 s, and a
+// newly interested peer is unchoked at once while a slot is free.
+void Torrent::rechoke(Clock::time_point now) {
+  if (state_ != TorrentState::downloading && state_ != TorrentState::seeding) return;
+  const bool seeding = state_ == TorrentState::seeding;
+  std::vector<Peer*> interested;
+  for (auto& [k, p] : peers_) {
+    if (p->peer_interested && !p->seed) {
+      interested.push_back(p.get());
+    } else {
+      set_choke(*p, true);
+      p->choke_reason = p->seed ? "seed" : "not interested";
+      p->optimistic = false;
+    }
+  }
+  const bool full_round = now - last_rechoke_ >= kRechokeInterval;
+  const auto slots = static_cast<std::size_t>(std::max(1, ctx_.settings.upload_slots));
+  if (!full_round) {
+    // Between rounds: fill free slots only.
+    std::size_t unchoked = 0;
+    for (Peer* p : interested) unchoked += p->am_choking ? 0 : 1;
+    for (Peer* p : interested) {
+      if (unchoked >= slots + 1) break;
+      if (p->am_choking) {
+        set_choke(*p, false);
+        p->choke_reason = "free slot";
+        ++unchoked;
+      }
+    }
+    return;
+  }
+  last_rechoke_ = now;
+  std::stable_sort(interested.begin(), interested.end(), [&](Peer* a, Peer* b) {
+    const auto ra = seeding ? a->up.rate(now) : a->down.rate(now);
+    const auto rb = seeding ? b->up.rate(now) : b->down.rate(now);
+    return ra > rb;
+  });
+  std::size_t rank = 0;
+  std::vector<Peer*> rest;
+  for (Peer* p : interested) {
+    if (rank < slots && !(p->snubbed && !seeding)) {
+      ++rank;
+      set_choke(*p, false);
+      p->optimistic = false;
+      p->choke_reason = "rate rank " + std::to_string(rank);
+    } else {
+      rest.push_back(p);
+    }
+  }
+  Peer* optimistic = nullptr;
+  for (Peer* p : rest) {
+    if (p->optimistic) optimistic = p;
+  }
+  if (optimistic == nullptr || now - last_optimistic_ >= kOptimisticInterval) {
+    optimistic = nullptr;
+    // Newcomers (connected under a minute) weigh three times as much.
+    std::vector<std::pair<Peer*, int>> weighted;
+    int total = 0;
+    for (Peer* p : rest) {
+      const int w = now - p->connected_at < 60s ? 3 : 1;
+      weighted.emplace_back(p, w);
+      total += w;
+    }
+    if (total > 0) {
+      std::uniform_int_distribution<int> pick(0, total - 1);
+      int x = pick(ctx_.rng);
+      for (auto& [p, w] : weighted) {
+        if (x < w) {
+          optimistic = p;
+          break;
+        }
+        x -= w;
+      }
+    }
+    last_optimistic_ = now;
+  }
+  for (Peer* p : rest) {
+    p->optimistic = p == optimistic;
+    set_choke(*p, p != optimistic);
+    p->choke_reason = p == optimistic ? "optimistic" : (p->snubbed ? "snubbed" : "rate too low");
+  }
+}
+
+// ---------------------------------------------------------------- trackers
+
+std::int64_t Torrent::bytes_left() const {
+  std::int64_t left = 0;
+  for (std::uint32_t i = 0; i < meta_.piece_count; ++i) {
+    if (!picker_.have(i)) left += meta_.piece_size(i);
+  }
+  return left;
+}
+
+void Torrent::send_announce(const tracker::AnnounceJob& job, std::function<void()> after) {
+  tracker::AnnounceParams params;
+  params.info_hash = meta_.info_hash;
+  params.peer_id = ctx_.peer_id;
+  params.port = ctx_.listen_port;
+  params.uploaded = uploaded_;
+  params.downloaded = downloaded_;
+  params.left = bytes_left();
+  params.event = job.event;
+  params.numwant = job.event == tracker::Event::stopped ? 0 : 200;
+  params.key = ctx_.tracker_key;
+  ctx_.trackers->announce(job.url, params,
+                          [this, self = shared_from_this(), job, after = std::move(after)](expected<tracker::AnnounceResult, std::string> r) {
+                            if (announcer_) announcer_->on_result(job, r, Clock::now());
+                            if (r && !stopping_) {
+                              for (const auto& ep : r->peers) add_peer(ep);
+                              connect_peers(Clock::now());
+                            }
+                            if (!r) torrent_log()->info("{}: {}", meta_.name, r.error());
+                            if (after) after();
+                          });
+}
+
+void Torrent::announce_due(Clock::time_point now) {
+  if (!announcer_ || paused_ || stopping_ || state_ == TorrentState::checking || state_ == TorrentState::error) return;
+  if (peers_.size() + candidates_.size() < 20 && state_ == TorrentState::downloading) announcer_->want_more_peers(now);
+  for (const auto& job : announcer_->due(now)) send_announce(job);
+}
+
+void Torrent::scrape(Clock::time_point now) {
+  if (!announcer_ || scrape_pending_ || paused_ || now - last_scrape_ < 5min) return;
+  last_scrape_ = now;
+  scrape_pending_ = true;
+  ctx_.trackers->scrape(meta_.tracker_tiers.front().front(), meta_.info_hash,
+                        [this, self = shared_from_this()](expected<tracker::ScrapeResult, std::string> r) {
+                          scrape_pending_ = false;
+                          if (r) {
+                            scrape_seeds_ = r->seeders;
+                            scrape_leechers_ = r->leechers;
+                          }
+                        });
+}
+
+// ---------------------------------------------------------------- timer
+
+void Torrent::tick(Clock::time_point now) {
+  if (stopping_) return;
+  announce_due(now);
+  if (state_ == TorrentState::checking || state_ == TorrentState::error || paused_) return;
+  scrape(now);
+  std::vector<PeerKey> to_drop;
+  for (auto& [k, p] : peers_) {
+    if (now - p->conn->last_received() > kIdleTimeout) {
+      to_drop.push_back(k);
+      continue;
+    }
+    if (now - p->conn->last_sent() > kKeepAlive) p->conn->send(wire::KeepAlive{});
+    if (!p->requested.empty() && now - p->last_block_at > kSnubTime && !p->snubbed) {
+      p->snubbed = true;
+      withdraw_requests(*p);
+    }
+    // Keep about three seconds of data in flight at the measured rate.
+    if (now - p->connected_at > 5s) {
+      const auto rate_blocks = static_cast<std::size_t>(p->down.rate(now) * 3 / kBlockSize);
+      p->pipeline = std::clamp(std::max(rate_blocks, std::size_t{8}), kMinPipeline, kMaxPipeline);
+    }
+  }
+  for (PeerKey k : to_drop) drop_peer(k, "inactive");
+  rechoke(now);
+  connect_peers(now);
+  for (auto& [k, p] : peers_) fill_requests(*p);
+}
+
+// ---------------------------------------------------------------- status
+
+TorrentStatus Torrent::status(Clock::time_point now) const {
+  TorrentStatus s;
+  s.id = id_;
+  s.name = meta_.name;
+  s.info_hash = meta_.info_hash.hex();
+  s.save_path = save_path_.string();
+  s.state = state_;
+  s.error = error_;
+  s.total_size = meta_.total_size;
+  s.piece_count = meta_.piece_count;
+  s.pieces_have = picker_.have_bitfield().count();
+  s.have_bitfield = std::string(picker_.have_bitfield().bytes());
+  s.partial_pieces = picker_.partial_pieces();
+  std::int64_t have = 0, wanted = 0;
+  for (std::uint32_t i = 0; i < meta_.piece_count; ++i) {
+    if (picker_.piece_priority(i) == 0) continue;
+    wanted += meta_.piece_size(i);
+    if (picker_.have(i)) have += meta_.piece_size(i);
+  }
+  s.wanted_size = wanted;
+  s.have_bytes = have;
+  s.progress = wanted > 0 ? static_cast<double>(have) / static_cast<double>(wanted) : 1.0;
+  s.check_progress = meta_.piece_count > 0 ? static_cast<double>(check_done_) / meta_.piece_count : 1.0;
+  s.down_rate = down_.rate(now);
+  s.up_rate = up_.rate(now);
+  s.downloaded = downloaded_;
+  s.uploaded = uploaded_;
+  s.hash_failures = hash_failures_;
+  if (state_ == TorrentState::downloading && s.down_rate > 0) s.eta_s = (wanted - have) / s.down_rate;
+  for (const auto& [k, p] : peers_) {
+    PeerInfo info;
+    info.address = endpoint_string(p->endpoint);
+    info.client = p->client;
+    info.incoming = p->incoming;
+    info.seed = p->seed;
+    info.am_choking = p->am_choking;
+    info.am_interested = p->am_interested;
+    info.peer_choking = p->peer_choking;
+    info.peer_interested = p->peer_interested;
+    info.snubbed = p->snubbed;
+    info.fast_extension = p->fast;
+    info.extension_protocol = p->extended;
+    info.progress = meta_.piece_count > 0 ? static_cast<double>(p->has.count()) / meta_.piece_count : 0;
+    info.down_rate = p->down.rate(now);
+    info.up_rate = p->up.rate(now);
+    info.downloaded = p->downloaded;
+    info.uploaded = p->uploaded;
+    info.requests_out = static_cast<std::uint32_t>(p->requested.size());
+    info.requests_in = static_cast<std::uint32_t>(p->their_requests.size());
+    info.choke_reason = p->choke_reason;
+    ++s.peers_connected;
+    if (p->seed) {
+      ++s.seeds_connected;
+    } else {
+      ++s.leechers_connected;
+    }
+    s.peers.push_back(std::move(info));
+  }
+  if (announcer_) {
+    for (const auto& t : announcer_->status()) {
+      TrackerInfo ti;
+      ti.url = t.url;
+      ti.tier = t.tier;
+      switch (t.state) {
+        case tracker::TrackerStatus::State::idle: ti.state = "idle"; break;
+        case tracker::TrackerStatus::State::announcing: ti.state = "announcing"; break;
+        case tracker::TrackerStatus::State::working: ti.state = "working"; break;
+        case tracker::TrackerStatus::State::error: ti.state = "error"; break;
+      }
+      ti.message = t.message;
+      ti.warning = t.warning;
+      ti.seeders = t.seeders;
+      ti.leechers = t.leechers;
+      if (t.next_announce) {
+        ti.next_announce_in_s = std::chrono::duration_cast<std::chrono::seconds>(*t.next_announce - now).count();
+      }
+      if (t.seeders) s.swarm_seeds = std::max(s.swarm_seeds.value_or(0), *t.seeders);
+      if (t.leechers) s.swarm_leechers = std::max(s.swarm_leechers.value_or(0), *t.leechers);
+      s.trackers.push_back(std::move(ti));
+    }
+  }
+  if (!s.swarm_seeds && scrape_seeds_) s.swarm_seeds = scrape_seeds_;
+  if (!s.swarm_leechers && scrape_leechers_) s.swarm_leechers = scrape_leechers_;
+  return s;
+}
+
+}  // namespace tessera

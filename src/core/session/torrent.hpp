@@ -1,0 +1,181 @@
+// One torrent inside the session: its pieces (picker + storage), its peers' protocol state, its
+// trackers and its choking. Lives on the network thread; disk and hash work go to the pool.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "bandwidth/rate_meter.hpp"
+#include "bitfield/bitfield.hpp"
+#include "metainfo/metainfo.hpp"
+#include "net/peer_connection.hpp"
+#include "picker/piece_picker.hpp"
+#include "storage/disk_io.hpp"
+#include "storage/torrent_files.hpp"
+#include "tessera/settings.hpp"
+#include "tessera/status.hpp"
+#include "tracker/announcer.hpp"
+#include "tracker/tracker_client.hpp"
+
+namespace tessera {
+
+using Clock = std::chrono::steady_clock;
+
+// What a torrent needs from its session; nothing points back up.
+struct TorrentContext {
+  boost::asio::io_context& io;
+  DiskIo& disk;
+  tracker::TrackerClient* trackers;  // null when trackers are disabled
+  const SessionSettings& settings;
+  std::array<std::uint8_t, 20> peer_id;
+  std::optional<boost::asio::ip::address> bind_address;
+  std::uint16_t listen_port;
+  std::uint32_t tracker_key;
+  std::function<void(SessionEvent)> emit;
+  std::mt19937_64& rng;
+};
+
+// Shared-owned: pending disk and tracker callbacks keep it alive after removal, and do nothing then.
+class Torrent : public PeerConnection::Owner, public std::enable_shared_from_this<Torrent> {
+ public:
+  using tcp = boost::asio::ip::tcp;
+
+  Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesystem::path save_path, bool paused);
+  ~Torrent() override;
+
+  void start();                        // check existing data, then download or seed
+  void pause();
+  void resume();
+  // Sends `stopped` to trackers and closes peers; `done` runs when the announces finished.
+  void stop(std::function<void()> done);
+  void delete_files();                 // after stop()
+  void add_peer(const tcp::endpoint& ep);
+  // An incoming connection whose handshake named this torrent. Answers it or drops it.
+  void attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs);
+  void tick(Clock::time_point now);    // once a second
+  TorrentStatus status(Clock::time_point now) const;
+
+  TorrentId id() const { return id_; }
+  const Sha1Digest& info_hash() const { return meta_.info_hash; }
+  const std::string& name() const { return meta_.name; }
+  TorrentState state() const { return state_; }
+
+  // PeerConnection::Owner
+  void on_peer_message(PeerConnection& c, wire::Message&& m) override;
+  void on_peer_closed(PeerConnection& c, const std::string& reason) override;
+  void on_peer_drained(PeerConnection& c) override;
+
+ private:
+  struct Peer {
+    PeerKey key = 0;
+    std::shared_ptr<PeerConnection> conn;
+    tcp::endpoint endpoint;
+    std::array<std::uint8_t, 20> peer_id{};
+    std::string client;
+    bool incoming = false;
+    bool fast = false;
+    bool extended = false;
+    bool am_choking = true;
+    bool am_interested = false;
+    bool peer_choking = true;
+    bool peer_interested = false;
+    bool seed = false;
+    bool snubbed = false;
+    bool got_first_message = false;
+    bool counted_in_availability = false;
+    bool optimistic = false;
+    Bitfield has;
+    std::vector<BlockRef> requested;               // our requests awaiting a block
+    std::deque<BlockRef> cancelled;                // withdrawn requests that may still be answered
+    std::deque<wire::Request> their_requests;      // queued for reading from disk
+    std::size_t reads_in_flight = 0;
+    std::vector<std::uint32_t> allowed_fast;       // pieces they let us request while choked
+    std::set<std::uint32_t> allowed_fast_given;    // pieces we let them request while choked
+    RateMeter down, up;
+    std::int64_t downloaded = 0, uploaded = 0;
+    std::size_t pipeline = 16;
+    int hash_failures = 0;
+    Clock::time_point connected_at{}, last_block_at{};
+    std::string choke_reason = "not interested";
+  };
+
+  void begin_check();
+  void check_next();
+  void finish_check();
+  void set_error(const std::string& message);
+  void enter_seeding();
+
+  void connect_peers(Clock::time_point now);
+  void on_connected(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs, bool incoming);
+  Peer* find(PeerConnection& c);
+  void drop_peer(PeerKey key, const std::string& reason);
+
+  void handle_bitfield(Peer& p, Bitfield bits);
+  void handle_have(Peer& p, std::uint32_t piece);
+  void handle_block(Peer& p, std::uint32_t piece, std::uint32_t begin, std::string_view data);
+  void handle_request(Peer& p, const wire::Request& r);
+  void update_interest(Peer& p);
+  void fill_requests(Peer& p);
+  // Gives the peer's outstanding requests back to the picker; late answers are then ignored.
+  void withdraw_requests(Peer& p);
+  static void remember_cancelled(Peer& p, const BlockRef& b);
+  void serve_requests(Peer& p);
+  void write_done(std::uint32_t piece);
+  void start_hash(std::uint32_t piece);
+  void hash_done(std::uint32_t piece, const expected<Sha1Digest, StorageError>& result);
+  void piece_passed(std::uint32_t piece);
+  void piece_failed(std::uint32_t piece);
+
+  void rechoke(Clock::time_point now);
+  void set_choke(Peer& p, bool choke);
+  void announce_due(Clock::time_point now);
+  void send_announce(const tracker::AnnounceJob& job, std::function<void()> after = {});
+  void scrape(Clock::time_point now);
+  std::int64_t bytes_left() const;
+
+  TorrentContext& ctx_;
+  TorrentId id_;
+  Metainfo meta_;
+  std::filesystem::path save_path_;
+  std::shared_ptr<TorrentFiles> files_;
+  PiecePicker picker_;
+  std::optional<tracker::Announcer> announcer_;
+  TorrentState state_ = TorrentState::checking;
+  bool paused_ = false;
+  bool stopping_ = false;
+  std::string error_;
+
+  // Checking existing data.
+  std::uint32_t check_next_piece_ = 0;
+  std::uint32_t check_in_flight_ = 0;
+  std::uint32_t check_done_ = 0;
+
+  std::map<PeerKey, std::unique_ptr<Peer>> peers_;
+  std::unordered_map<PeerConnection*, PeerKey> by_conn_;
+  PeerKey next_key_ = 1;
+  std::set<tcp::endpoint> candidates_;              // known, not connected
+  std::set<tcp::endpoint> connecting_;
+  std::set<boost::asio::ip::address> banned_;
+  std::unordered_map<std::uint32_t, int> writes_in_flight_;
+  std::set<std::uint32_t> awaiting_hash_;
+  std::int64_t hash_failures_ = 0;
+
+  RateMeter down_, up_;
+  std::int64_t downloaded_ = 0, uploaded_ = 0;
+  Clock::time_point last_rechoke_{}, last_optimistic_{}, last_scrape_{};
+  std::optional<std::int64_t> scrape_seeds_, scrape_leechers_;
+  bool scrape_pending_ = false;
+};
+
+}  // namespace tessera
