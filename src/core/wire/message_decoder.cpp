@@ -143,17 +143,18 @@ std::optional<ProtocolError> MessageDecoder::check_piece(const char* what, std::
 std::optional<ProtocolError> MessageDecoder::check_block(const char* what, std::uint32_t piece, std::uint32_t begin,
                                                          std::uint32_t length) const {
   if (auto e = check_piece(what, piece)) return e;
-  const std::string where = std::string(what) + " of piece " + std::to_string(piece);
-  if (length == 0) return ProtocolError{Code::bad_block_length, where + " has an empty block"};
+  // "request 9:4096+1000": piece, offset and length of the block as the peer gave them.
+  const std::string block = std::string(what) + ' ' + std::to_string(piece) + ':' + std::to_string(begin) + '+' +
+                            std::to_string(length);
+  if (length == 0) return ProtocolError{Code::bad_block_length, block + " is an empty block"};
   if (length > limits_.max_block) {
-    return ProtocolError{Code::bad_block_length, where + " has a block of " + std::to_string(length) +
-                                                     " bytes (limit " + std::to_string(limits_.max_block) + ")"};
+    return ProtocolError{Code::bad_block_length,
+                         block + " exceeds the block limit of " + std::to_string(limits_.max_block)};
   }
   const std::int64_t size = shape_.piece_size(piece);
   if (std::int64_t{begin} + std::int64_t{length} > size) {
-    return ProtocolError{Code::block_out_of_range, where + " asks for bytes " + std::to_string(begin) + "+" +
-                                                       std::to_string(length) + " past its end (" +
-                                                       std::to_string(size) + " bytes)"};
+    return ProtocolError{Code::block_out_of_range,
+                         block + " past the end of the piece (" + std::to_string(size) + " bytes)"};
   }
   return std::nullopt;
 }
