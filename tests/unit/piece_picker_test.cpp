@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -470,6 +471,141 @@ TEST(PiecePicker, EmptyPicksAndZeroPieces) {
   EXPECT_TRUE(empty.is_finished());
   EXPECT_FALSE(empty.in_endgame());
   EXPECT_TRUE(empty.pick(Bitfield(), kA, 4).empty());
+}
+
+TEST(PiecePicker, BlockRequestedAgainAfterHashFailureCountsOnce) {
+  PiecePicker picker(make_map(5, 1), kSeed);
+  have_pieces(picker, "11110");
+  add_swarm(picker, "99991");
+  EXPECT_EQ(str(picker.pick(bits("11111"), kA, 1)), "4.0");
+  EXPECT_EQ(str(picker.pick(bits("11111"), kB, 1)), "4.0");  // endgame duplicate
+  EXPECT_EQ(picker.on_block({4, 0}, kB).cancel, std::vector<PeerKey>{kA});
+  picker.on_hash_failed(4);
+  EXPECT_EQ(str(picker.contributors(4)), "2");
+  EXPECT_EQ(str(picker.pick(bits("11111"), kA, 1)), "4.0");  // A is asked again
+  const BlockArrival arrival = picker.on_block({4, 0}, kA);
+  EXPECT_TRUE(arrival.expected);
+  EXPECT_FALSE(arrival.duplicate);  // the new request, not the cancelled one
+  EXPECT_TRUE(arrival.piece_complete);
+  EXPECT_FALSE(picker.on_block({4, 0}, kA).expected);
+}
+
+TEST(PiecePicker, SameSeedSameHistory) {
+  const auto run = [](std::uint64_t seed) {
+    PiecePicker picker(make_map(16, 2), seed);
+    add_swarm(picker, "1234123412341234");
+    std::string log;
+    const Bitfield peer = bits("1111011110111101");
+    for (PeerKey peer_key = 1; peer_key <= 6; ++peer_key) {
+      const std::vector<BlockRef> got = picker.pick(peer, peer_key, 3);
+      log += str(got) + " | ";
+      for (const BlockRef& b : got) {
+        if (picker.on_block(b, peer_key).piece_complete) picker.on_hash_passed(b.piece);
+      }
+      if (peer_key % 2 == 0) picker.abort_peer(peer_key - 1);
+    }
+    return log;
+  };
+  EXPECT_EQ(run(3), run(3));
+  EXPECT_NE(run(3), run(4));
+}
+
+// Random operations against a model of who has which block outstanding: the picker's bookkeeping
+// (requested counts, cancels, completion, endgame cap) must agree with it at every step.
+TEST(PiecePicker, RandomOperationsAgreeWithModel) {
+  constexpr std::uint32_t kPieces = 12;
+  constexpr PeerKey kPeers = 4;
+  const PieceMap map = make_map(kPieces, 3, kBlockSize / 2);  // last piece: one short block
+  for (std::uint64_t seed = 1; seed <= 25; ++seed) {
+    PiecePicker picker(map, seed);
+    std::uint64_t lcg = seed * 7919;
+    const auto next = [&lcg](std::uint32_t n) {
+      lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+      return static_cast<std::uint32_t>((lcg >> 33) % n);
+    };
+    std::vector<Bitfield> peer_has;
+    for (PeerKey k = 0; k < kPeers; ++k) {
+      Bitfield b(kPieces);
+      for (std::uint32_t p = 0; p < kPieces; ++p) {
+        if (k == 0 || next(3) != 0) b.set(p);
+      }
+      picker.add_peer_bitfield(b);
+      peer_has.push_back(b);
+    }
+    picker.set_piece_priority(next(kPieces), 0);
+    picker.set_piece_priority(next(kPieces), 5);
+
+    std::map<PeerKey, std::set<BlockRef>> outstanding;
+    std::map<std::uint32_t, std::set<std::uint32_t>> received;
+    const auto requesters = [&](BlockRef b) {
+      std::vector<PeerKey> out;
+      for (const auto& [k, blocks] : outstanding) {
+        if (blocks.contains(b)) out.push_back(k);
+      }
+      return out;
+    };
+
+    for (int step = 0; step < 400; ++step) {
+      const PeerKey peer = next(kPeers);
+      const std::uint32_t op = next(10);
+      if (op < 4) {
+        const bool endgame = picker.in_endgame();
+        const bool choked = next(4) == 0;
+        const std::vector<std::uint32_t> fast{next(kPieces), next(kPieces)};
+        const std::vector<BlockRef> got = picker.pick(peer_has[peer], peer, next(5), choked, fast);
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          const BlockRef b = got[i];
+          ASSERT_TRUE(peer_has[peer][b.piece]);
+          ASSERT_FALSE(picker.have(b.piece));
+          ASSERT_GT(picker.piece_priority(b.piece), 0);
+          ASSERT_LT(b.block, map.block_count(b.piece));
+          if (choked) {
+            ASSERT_TRUE(b.piece == fast[0] || b.piece == fast[1]);
+          }
+          ASSERT_FALSE(outstanding[peer].contains(b)) << "asked the same peer twice";
+          ASSERT_FALSE(received[b.piece].contains(b.block));
+          const std::size_t others = requesters(b).size();
+          ASSERT_LT(others, PiecePicker::kMaxRequestsPerBlock);
+          if (others > 0) {
+            ASSERT_TRUE(endgame || picker.in_endgame()) << "duplicate outside endgame";
+          }
+          outstanding[peer].insert(b);
+        }
+      } else if (op < 7 && !outstanding[peer].empty()) {
+        auto it = outstanding[peer].begin();
+        std::advance(it, next(static_cast<std::uint32_t>(outstanding[peer].size())));
+        const BlockRef b = *it;
+        std::vector<PeerKey> others = requesters(b);
+        others.erase(std::find(others.begin(), others.end(), peer));
+        BlockArrival arrival = picker.on_block(b, peer);
+        ASSERT_TRUE(arrival.expected);
+        ASSERT_FALSE(arrival.duplicate);
+        std::sort(arrival.cancel.begin(), arrival.cancel.end());
+        ASSERT_EQ(arrival.cancel, others);
+        for (auto& entry : outstanding) entry.second.erase(b);
+        received[b.piece].insert(b.block);
+        ASSERT_EQ(arrival.piece_complete, received[b.piece].size() == map.block_count(b.piece));
+        if (arrival.piece_complete) {
+          if (next(4) == 0) {
+            picker.on_hash_failed(b.piece);
+          } else {
+            picker.on_hash_passed(b.piece);
+          }
+          received.erase(b.piece);
+        }
+      } else if (op < 9 && !outstanding[peer].empty()) {
+        const BlockRef b = *outstanding[peer].begin();
+        picker.abort_request(b, peer);
+        outstanding[peer].erase(b);
+      } else if (op == 9) {
+        picker.abort_peer(peer);
+        outstanding[peer].clear();
+      }
+      for (PeerKey k = 0; k < kPeers; ++k) {
+        ASSERT_EQ(picker.requested_count(k), outstanding[k].size()) << "seed " << seed << " step " << step;
+      }
+    }
+  }
 }
 
 // 100 000 pieces, 10 000 availability changes interleaved with 1 000 picks. Every pick must return

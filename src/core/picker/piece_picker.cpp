@@ -351,7 +351,9 @@ void PiecePicker::add_request(BlockRef ref, Block& b, DownloadingPiece& dp, Peer
     ++dp.requested;
   }
   b.requesters[b.requester_count++] = peer;
-  peers_[peer].requested.push_back(ref);
+  PeerState& ps = peers_[peer];
+  erase_one(ps.cancelled, ref);  // asked again after a hash failure: the old cancel no longer matters
+  ps.requested.push_back(ref);
 }
 
 void PiecePicker::remove_requester(Block& b, DownloadingPiece& dp, PeerKey peer) {
