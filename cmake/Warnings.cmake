@@ -3,7 +3,8 @@ function(tessera_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
                                            -Wsign-conversion -Wnon-virtual-dtor -Wold-style-cast
                                            -Wcast-align -Woverloaded-virtual
-                                           -Wimplicit-fallthrough -Wformat=2)
+                                           -Wimplicit-fallthrough -Wformat=2
+                                           -Wno-missing-field-initializers)
   if(TESSERA_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

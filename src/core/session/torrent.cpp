@@ -149,6 +149,8 @@ void Torrent::finish_check() {
     state_ = TorrentState::downloading;
   }
   if (paused_) state_ = TorrentState::paused;
+  connect_peers(Clock::now());
+  announce_due(Clock::now());
 }
 
 void Torrent::set_error(const std::string& message) {
@@ -244,6 +246,7 @@ void Torrent::add_peer(const tcp::endpoint& ep) {
   }
   if (connecting_.contains(ep)) return;
   candidates_.insert(ep);
+  connect_peers(Clock::now());
 }
 
 // ---------------------------------------------------------------- connections
@@ -329,14 +332,6 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
                     peer.client);
 
   conn->start(this, shape_of(meta_));
-  if (peer.extended) {
-    wire::ExtensionHandshake ext;
-    ext.client = std::string("Tessera ") + kVersion;
-    ext.listen_port = ctx_.listen_port;
-    ext.request_queue = static_cast<std::uint32_t>(kMaxQueuedRequests);
-    std::string payload = wire::encode_extension_handshake(ext);
-    conn->send(wire::Extended{0, std::move(payload)});
-  }
   const Bitfield& have = picker_.have_bitfield();
   if (peer.fast && have.all()) {
     conn->send(wire::HaveAll{});
@@ -344,6 +339,15 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
     conn->send(wire::HaveNone{});
   } else if (!have.none()) {
     conn->send(wire::BitfieldMsg{have});
+  }
+  // The bitfield must be the first message; the extension handshake follows it.
+  if (peer.extended) {
+    wire::ExtensionHandshake ext;
+    ext.client = std::string("Tessera ") + kVersion;
+    ext.listen_port = ctx_.listen_port;
+    ext.request_queue = static_cast<std::uint32_t>(kMaxQueuedRequests);
+    std::string payload = wire::encode_extension_handshake(ext);
+    conn->send(wire::Extended{0, std::move(payload)});
   }
   if (peer.fast && peer.endpoint.address().is_v4()) {
     // BEP 6: a few pieces they may fetch even while choked, to get a newcomer started.
@@ -400,8 +404,12 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
   Peer* pp = find(c);
   if (pp == nullptr) return;
   Peer& p = *pp;
+  // Bitfield / have-all / have-none must come first; an extension handshake or keep-alive before
+  // them is tolerated (some clients send those first).
   const bool first = !p.got_first_message;
-  p.got_first_message = true;
+  if (!std::holds_alternative<wire::Extended>(msg) && !std::holds_alternative<wire::KeepAlive>(msg)) {
+    p.got_first_message = true;
+  }
   auto protocol_violation = [&](const std::string& why) { drop_peer(p.key, why); };
 
   std::visit(
@@ -528,7 +536,8 @@ void Torrent::update_interest(Peer& p) {
     const std::string_view theirs = p.has.bytes();
     const std::string_view ours = picker_.have_bitfield().bytes();
     for (std::size_t i = 0; i < theirs.size() && !want; ++i) {
-      const auto missing = static_cast<unsigned char>(theirs[i]) & ~static_cast<unsigned char>(ours[i]);
+      const unsigned missing = static_cast<unsigned>(static_cast<unsigned char>(theirs[i])) &
+                               ~static_cast<unsigned>(static_cast<unsigned char>(ours[i])) & 0xFFu;
       if (missing == 0) continue;
       for (std::uint32_t bit = 0; bit < 8; ++bit) {
         const auto piece = static_cast<std::uint32_t>(i * 8 + bit);

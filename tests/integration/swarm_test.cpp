@@ -1,0 +1,195 @@
+// Several engines in one process on 127.0.0.x, trading a real torrent over loopback TCP.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "bencode/value.hpp"
+#include "hash/sha1.hpp"
+#include "tessera/session.hpp"
+
+namespace tessera {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct PayloadFile {
+  std::string path;  // relative to the torrent's folder
+  std::size_t size;
+};
+
+// Writes random files under dir/name and returns the bytes of a v1 torrent describing them.
+std::string make_torrent(const fs::path& dir, const std::string& name, const std::vector<PayloadFile>& files,
+                         std::int64_t piece_length, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string stream;
+  bencode::Value::List list;
+  for (const PayloadFile& f : files) {
+    std::string data(f.size, '\0');
+    for (char& c : data) c = static_cast<char>(rng());
+    const fs::path p = dir / name / f.path;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary).write(data.data(), static_cast<std::streamsize>(data.size()));
+    stream += data;
+    bencode::Value::List parts;
+    for (const auto& part : fs::path(f.path)) parts.emplace_back(part.string());
+    list.push_back(bencode::Value::dict({{"length", static_cast<std::int64_t>(f.size)}, {"path", bencode::Value(parts)}}));
+  }
+  std::string pieces;
+  for (std::size_t off = 0; off < stream.size(); off += static_cast<std::size_t>(piece_length)) {
+    pieces += std::string(sha1(std::string_view(stream).substr(off, static_cast<std::size_t>(piece_length))).view());
+  }
+  const bencode::Value info = bencode::Value::dict(
+      {{"name", name}, {"files", bencode::Value(list)}, {"piece length", piece_length}, {"pieces", pieces}});
+  return bencode::encode(bencode::Value::dict({{"info", info}}));
+}
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class SwarmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("tessera-swarm-" + std::to_string(::getpid()));
+    fs::remove_all(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  std::unique_ptr<Session> start(const std::string& address) {
+    SessionSettings s;
+    s.listen_address = address;
+    s.listen_port = 0;
+    s.use_trackers = false;
+    s.random_seed = std::hash<std::string>{}(address);
+    s.snapshot_interval = 100ms;
+    auto session = Session::create(s);
+    EXPECT_TRUE(session) << (session ? "" : session.error());
+    return session ? std::move(*session) : nullptr;
+  }
+
+  static std::optional<TorrentStatus> status_of(Session& s, TorrentId id) {
+    auto snap = s.snapshot();
+    for (const auto& t : snap->torrents) {
+      if (t.id == id) return t;
+    }
+    return std::nullopt;
+  }
+
+  static bool wait_for(const std::function<bool()>& pred, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return pred();
+  }
+
+  fs::path root_;
+};
+
+TEST_F(SwarmTest, OneSeedTwoLeechersMultiFileOddSizesEmptyFileNestedFolders) {
+  const std::vector<PayloadFile> files = {
+      {"a.bin", 1'000'003}, {"empty.txt", 0}, {"deep/er/b.bin", 65'537}, {"deep/c.bin", 1}, {"z.bin", 777'777}};
+  const std::string torrent = make_torrent(root_ / "seed", "payload", files, 32768, 7);
+
+  auto seed = start("127.0.0.21");
+  auto leech1 = start("127.0.0.22");
+  auto leech2 = start("127.0.0.23");
+  ASSERT_TRUE(seed && leech1 && leech2);
+  const std::string seed_addr = "127.0.0.21:" + std::to_string(seed->listen_port());
+  const std::string leech1_addr = "127.0.0.22:" + std::to_string(leech1->listen_port());
+
+  auto sid = seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()});
+  ASSERT_TRUE(sid) << sid.error();
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*seed, *sid);
+    return st && st->state == TorrentState::seeding;
+  }, 20s)) << "the seed did not verify its data";
+
+  auto l1 = leech1->add_torrent(
+      {.torrent_data = torrent, .save_path = (root_ / "l1").string(), .peers = {seed_addr}});
+  auto l2 = leech2->add_torrent(
+      {.torrent_data = torrent, .save_path = (root_ / "l2").string(), .peers = {seed_addr, leech1_addr}});
+  ASSERT_TRUE(l1 && l2);
+
+  ASSERT_TRUE(wait_for([&] {
+    auto a = status_of(*leech1, *l1);
+    auto b = status_of(*leech2, *l2);
+    return a && b && a->state == TorrentState::seeding && b->state == TorrentState::seeding;
+  }, 60s)) << "leechers did not complete";
+
+  for (const char* leech : {"l1", "l2"}) {
+    for (const PayloadFile& f : files) {
+      const fs::path got = root_ / leech / "payload" / f.path;
+      ASSERT_TRUE(fs::exists(got)) << got;
+      EXPECT_EQ(read_all(got), read_all(root_ / "seed" / "payload" / f.path)) << got;
+    }
+  }
+  auto st = status_of(*leech1, *l1);
+  EXPECT_EQ(st->pieces_have, st->piece_count);
+  EXPECT_EQ(st->hash_failures, 0);
+  EXPECT_GE(st->downloaded, st->total_size);
+
+  auto events = leech2->take_events();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const SessionEvent& e) { return e.kind == SessionEvent::Kind::finished; }));
+}
+
+TEST_F(SwarmTest, DataAlreadyOnDiskIsCheckedAndPartialDataCompleted) {
+  const std::vector<PayloadFile> files = {{"one.bin", 300'000}, {"two.bin", 200'001}};
+  const std::string torrent = make_torrent(root_ / "seed", "p", files, 16384, 11);
+  // The leecher starts with one.bin complete and two.bin corrupted in the middle.
+  fs::create_directories(root_ / "leech" / "p");
+  fs::copy_file(root_ / "seed/p/one.bin", root_ / "leech/p/one.bin");
+  std::string two = read_all(root_ / "seed/p/two.bin");
+  two[100'000] = static_cast<char>(two[100'000] ^ 0x55);
+  std::ofstream(root_ / "leech/p/two.bin", std::ios::binary).write(two.data(), static_cast<std::streamsize>(two.size()));
+
+  auto seed = start("127.0.0.24");
+  auto leech = start("127.0.0.25");
+  auto sid = seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()});
+  auto lid = leech->add_torrent({.torrent_data = torrent,
+                                 .save_path = (root_ / "leech").string(),
+                                 .peers = {"127.0.0.24:" + std::to_string(seed->listen_port())}});
+  ASSERT_TRUE(sid && lid);
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*leech, *lid);
+    return st && st->state == TorrentState::seeding;
+  }, 30s));
+  const auto st = status_of(*leech, *lid);
+  // Only the one corrupted piece had to travel.
+  EXPECT_EQ(st->downloaded, 16384);
+  EXPECT_EQ(read_all(root_ / "leech/p/two.bin"), read_all(root_ / "seed/p/two.bin"));
+}
+
+TEST_F(SwarmTest, UnwritableSaveFolderAndDuplicateTorrentAreRefused) {
+  const std::string torrent = make_torrent(root_ / "seed", "p", {{"f", 1000}}, 16384, 3);
+  auto s = start("127.0.0.26");
+  auto bad = s->add_torrent({.torrent_data = torrent, .save_path = "/proc/not-here"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find("cannot"), std::string::npos) << bad.error();
+  ASSERT_TRUE(s->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()}));
+  auto dup = s->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()});
+  ASSERT_FALSE(dup);
+  EXPECT_NE(dup.error().find("already added"), std::string::npos);
+  EXPECT_FALSE(s->add_torrent({.torrent_data = "garbage", .save_path = (root_ / "x").string()}));
+}
+
+TEST_F(SwarmTest, PortInUseIsAClearError) {
+  auto first = start("127.0.0.27");
+  SessionSettings s;
+  s.listen_address = "127.0.0.27";
+  s.listen_port = first->listen_port();
+  auto second = Session::create(s);
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().find("Address already in use"), std::string::npos) << second.error();
+}
+
+}  // namespace
+}  // namespace tessera
