@@ -19,7 +19,8 @@ class Bitfield {
   static bool from_bytes(std::string_view bytes, std::uint32_t size, Bitfield& out);
 
   std::uint32_t size() const { return size_; }
-  bool get(std::uint32_t i) const { return (bytes_[i >> 3] >> (7 - (i & 7))) & 1u; }
+  // Shift an unsigned value: shifting the promoted int trips -Wsign-conversion under -fsanitize.
+  bool get(std::uint32_t i) const { return (std::uint32_t{bytes_[i >> 3]} >> (7 - (i & 7))) & 1u; }
   bool operator[](std::uint32_t i) const { return get(i); }
   void set(std::uint32_t i);
   void reset(std::uint32_t i);
