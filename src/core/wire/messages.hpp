@@ -107,7 +107,7 @@ struct Extended {
   std::string payload;
   friend bool operator==(const Extended&, const Extended&) = default;
 };
-// A message id we do not implement. The decoder has already skipped its body; callers ignore it.
+// A message id we do not implement; the decoder discards its body as it arrives. Callers ignore it.
 struct Unknown {
   std::uint8_t id = 0;
   friend bool operator==(const Unknown&, const Unknown&) = default;
