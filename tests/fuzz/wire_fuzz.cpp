@@ -30,11 +30,12 @@ void check(bool ok) {
 std::uint32_t be32(std::string_view s, std::size_t at) {
   return (std::uint32_t{static_cast<unsigned char>(s[at])} << 24) |
          (std::uint32_t{static_cast<unsigned char>(s[at + 1])} << 16) |
-         (std::uint32_t{static_cast<unsigned char>(s[at + 2])} << 8) | std::uint32_t{static_cast<unsigned char>(s[at + 3])};
+         (std::uint32_t{static_cast<unsigned char>(s[at + 2])} << 8) |
+         std::uint32_t{static_cast<unsigned char>(s[at + 3])};
 }
 
-void check_block(const TorrentShape& shape, const DecoderLimits& limits, std::uint32_t piece, std::uint32_t begin,
-                 std::uint64_t length) {
+void check_block(const TorrentShape& shape, const DecoderLimits& limits, std::uint32_t piece,
+                 std::uint32_t begin, std::uint64_t length) {
   check(piece < shape.piece_count);
   check(length > 0 && length <= limits.max_block);
   check(static_cast<std::int64_t>(begin + length) <= shape.piece_size(piece));

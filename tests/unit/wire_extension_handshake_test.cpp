@@ -63,11 +63,11 @@ TEST(ExtensionHandshake, KeepsDisabledExtensionsAsZero) {
 }
 
 TEST(ExtensionHandshake, IgnoresKnownKeysOfTheWrongTypeOrRange) {
-  EXPECT_TRUE(decode_ok("d1:mli1eee").messages.empty());         // "m" a list
-  EXPECT_TRUE(decode_ok("d1:m3:abce").messages.empty());         // "m" a string
+  EXPECT_TRUE(decode_ok("d1:mli1eee").messages.empty());  // "m" a list
+  EXPECT_TRUE(decode_ok("d1:m3:abce").messages.empty());  // "m" a string
   const ExtensionHandshake m = decode_ok("d1:md1:ai1e1:b3:two1:ci256e1:di-1e1:ei255eee");
   EXPECT_EQ(m.messages, (std::map<std::string, std::uint8_t>{{"a", 1}, {"e", 255}}));
-  EXPECT_FALSE(decode_ok("d1:p4:6881e").listen_port);            // string port
+  EXPECT_FALSE(decode_ok("d1:p4:6881e").listen_port);  // string port
   EXPECT_FALSE(decode_ok("d1:pi0ee").listen_port);
   EXPECT_FALSE(decode_ok("d1:pi65536ee").listen_port);
   EXPECT_FALSE(decode_ok("d1:pi-1ee").listen_port);
@@ -89,10 +89,10 @@ TEST(ExtensionHandshake, IgnoresKnownKeysOfTheWrongTypeOrRange) {
 TEST(ExtensionHandshake, RejectsWhatIsNotABencodedDictionary) {
   const std::string too_deep = std::string(20, 'l') + std::string(20, 'e');
   const std::string too_big = "d1:v70000:" + std::string(70000, 'v') + "e";
-  for (const std::string& bad : {std::string(""), std::string("garbage"), std::string("d1:md"),
-                                 std::string("le"), std::string("i5e"), std::string("4:spam"),
-                                 std::string("d1:mdeee"), std::string("d1:mdee1"), too_deep, too_big,
-                                 std::string("d1:mde1:mdee")}) {
+  for (const std::string& bad :
+       {std::string(""), std::string("garbage"), std::string("d1:md"), std::string("le"), std::string("i5e"),
+        std::string("4:spam"), std::string("d1:mdeee"), std::string("d1:mdee1"), too_deep, too_big,
+        std::string("d1:mde1:mdee")}) {
     SCOPED_TRACE(bad.substr(0, 40));
     auto h = decode_extension_handshake(bad);
     ASSERT_FALSE(h);

@@ -14,7 +14,9 @@ PeerId id_of(std::string_view text) {
   return id;
 }
 
-std::string text_of(const PeerId& id) { return std::string(id.begin(), id.end()); }
+std::string text_of(const PeerId& id) {
+  return std::string(id.begin(), id.end());
+}
 
 bool is_alnum(std::uint8_t c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
