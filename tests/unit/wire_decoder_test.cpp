@@ -136,7 +136,8 @@ TEST(WireDecoder, DecodesRandomChunks) {
 TEST(WireDecoder, DecodesRealBytes) {
   MessageDecoder d(kShape);
   d.feed(hex("00000000 00000001 02 00000005 04 00000003 0000000d 06 00000002 00004000 00004000 "
-             "00000003 09 1ae1 00000003 05 9040 0000000c 07 00000009 00000010") + "xyz");
+             "00000003 09 1ae1 00000003 05 9040 0000000c 07 00000009 00000010") +
+         "xyz");
   const std::vector<Message> expected = {KeepAlive{}, Interested{}, Have{3}, Request{2, 16384, 16384},
                                          Port{6881}};
   for (const Message& m : expected) {
@@ -183,8 +184,8 @@ TEST(WireDecoder, AcceptsEdgeValues) {
   s.blocks.push_back(pattern(16384, 3));
   s.blocks.push_back(pattern(5088, 4));
   s.messages = {BitfieldMsg{all},
-                Request{9, 0, 5088},        // the whole short last piece
-                Request{8, 16384, 16384},   // the last block of a full piece
+                Request{9, 0, 5088},       // the whole short last piece
+                Request{8, 16384, 16384},  // the last block of a full piece
                 Piece{0, 16384, s.blocks[0]},
                 Piece{9, 0, s.blocks[1]},
                 Have{0},
@@ -278,7 +279,8 @@ std::vector<BadCase> bad_cases() {
        "message too short: 2 bytes for id 5 (bitfield, at least 3)"},
       {"empty bitfield", hex("00000001 05"), Code::message_too_short,
        "message too short: 1 bytes for id 5 (bitfield, at least 3)"},
-      {"bitfield spare bits", hex("00000003 05 ffe0"), Code::bitfield_spare_bits, "bitfield has spare bits set"},
+      {"bitfield spare bits", hex("00000003 05 ffe0"), Code::bitfield_spare_bits,
+       "bitfield has spare bits set"},
       {"bitfield last spare bit", hex("00000003 05 0001"), Code::bitfield_spare_bits,
        "bitfield has spare bits set"},
       {"short extended", hex("00000001 14"), Code::message_too_short,

@@ -22,7 +22,8 @@ TEST(WireHandshake, EncodesExactBytes) {
   h.set_extensions();
   const std::string bytes = encode_handshake(h);
   ASSERT_EQ(bytes.size(), kHandshakeSize);
-  EXPECT_EQ(bytes.substr(0, 20), std::string("\x13" "BitTorrent protocol"));
+  EXPECT_EQ(bytes.substr(0, 20), std::string("\x13"
+                                             "BitTorrent protocol"));
   EXPECT_EQ(bytes.substr(20, 8), std::string("\x00\x00\x00\x00\x00\x10\x00\x04", 8));
   std::string hash;
   for (int i = 0; i < 20; ++i) hash += static_cast<char>(0xA0 + i);
@@ -60,7 +61,10 @@ TEST(WireHandshake, DecodesWhatWasEncoded) {
 
 TEST(WireHandshake, DecodesTypicalClientHandshakeAndKeepsUnknownBits) {
   // Reserved bytes as libtorrent-based clients send them: extensions, fast and DHT.
-  std::string wire("\x13" "BitTorrent protocol", 20);
+  std::string wire(
+      "\x13"
+      "BitTorrent protocol",
+      20);
   wire += std::string("\x00\x00\x00\x00\x00\x10\x00\x05", 8);
   wire += std::string(20, '\xaa');
   wire += "-qB4500-0123456789ab";
@@ -88,7 +92,7 @@ TEST(WireHandshake, RejectsWrongProtocolString) {
   std::string wrong_length = good;
   wrong_length[0] = 18;
   std::string wrong_case = good;
-  wrong_case[12] = 'P';  // "BitTorrent Protocol"
+  wrong_case[12] = 'P';               // "BitTorrent Protocol"
   std::string encrypted(68, '\x8f');  // what an MSE-encrypted peer's first bytes look like
   for (const std::string& bad : {wrong_length, wrong_case, encrypted}) {
     auto d = decode_handshake(bad);

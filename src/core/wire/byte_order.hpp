@@ -7,7 +7,9 @@
 
 namespace tessera::wire::detail {
 
-inline void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+inline void put_u8(std::string& out, std::uint8_t v) {
+  out.push_back(static_cast<char>(v));
+}
 
 inline void put_u16(std::string& out, std::uint16_t v) {
   const char b[2] = {static_cast<char>(v >> 8), static_cast<char>(v & 0xFF)};
@@ -29,7 +31,8 @@ inline std::uint16_t get_u16(const char* p) {
 inline std::uint32_t get_u32(const char* p) {
   return (std::uint32_t{static_cast<unsigned char>(p[0])} << 24) |
          (std::uint32_t{static_cast<unsigned char>(p[1])} << 16) |
-         (std::uint32_t{static_cast<unsigned char>(p[2])} << 8) | std::uint32_t{static_cast<unsigned char>(p[3])};
+         (std::uint32_t{static_cast<unsigned char>(p[2])} << 8) |
+         std::uint32_t{static_cast<unsigned char>(p[3])};
 }
 
 }  // namespace tessera::wire::detail

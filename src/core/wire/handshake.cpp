@@ -16,9 +16,9 @@ std::string encode_handshake(const Handshake& h) {
 
 expected<Handshake, ProtocolError> decode_handshake(std::string_view first_68_bytes) {
   if (first_68_bytes.size() < kHandshakeSize) {
-    return unexpected(ProtocolError{ProtocolError::Code::handshake_too_short,
-                                    "handshake too short: " + std::to_string(first_68_bytes.size()) +
-                                        " bytes (expected 68)"});
+    return unexpected(ProtocolError{
+        ProtocolError::Code::handshake_too_short,
+        "handshake too short: " + std::to_string(first_68_bytes.size()) + " bytes (expected 68)"});
   }
   const std::string_view in = first_68_bytes.substr(0, kHandshakeSize);
   if (in.substr(0, kProtocolString.size()) != kProtocolString) {

@@ -15,8 +15,8 @@
 namespace tessera::wire {
 
 inline constexpr std::size_t kHandshakeSize = 68;
-// The length byte (19) followed by the protocol name.
-inline constexpr std::string_view kProtocolString{"\x13" "BitTorrent protocol", 20};
+// The length byte (19, in octal so the 'B' is not read as a hex digit) and the protocol name.
+inline constexpr std::string_view kProtocolString{"\023BitTorrent protocol", 20};
 
 struct Handshake {
   std::array<std::uint8_t, 8> reserved{};

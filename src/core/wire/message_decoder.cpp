@@ -21,27 +21,45 @@ constexpr std::size_t kShrinkAbove = std::size_t{256} << 10;
 // nullptr for ids we do not implement.
 const char* message_name(std::uint8_t id) {
   switch (static_cast<MessageId>(id)) {
-    case MessageId::choke: return "choke";
-    case MessageId::unchoke: return "unchoke";
-    case MessageId::interested: return "interested";
-    case MessageId::not_interested: return "not interested";
-    case MessageId::have: return "have";
-    case MessageId::bitfield: return "bitfield";
-    case MessageId::request: return "request";
-    case MessageId::piece: return "piece";
-    case MessageId::cancel: return "cancel";
-    case MessageId::port: return "port";
-    case MessageId::suggest: return "suggest";
-    case MessageId::have_all: return "have all";
-    case MessageId::have_none: return "have none";
-    case MessageId::reject: return "reject";
-    case MessageId::allowed_fast: return "allowed fast";
-    case MessageId::extended: return "extended";
+    case MessageId::choke:
+      return "choke";
+    case MessageId::unchoke:
+      return "unchoke";
+    case MessageId::interested:
+      return "interested";
+    case MessageId::not_interested:
+      return "not interested";
+    case MessageId::have:
+      return "have";
+    case MessageId::bitfield:
+      return "bitfield";
+    case MessageId::request:
+      return "request";
+    case MessageId::piece:
+      return "piece";
+    case MessageId::cancel:
+      return "cancel";
+    case MessageId::port:
+      return "port";
+    case MessageId::suggest:
+      return "suggest";
+    case MessageId::have_all:
+      return "have all";
+    case MessageId::have_none:
+      return "have none";
+    case MessageId::reject:
+      return "reject";
+    case MessageId::allowed_fast:
+      return "allowed fast";
+    case MessageId::extended:
+      return "extended";
   }
   return nullptr;
 }
 
-bool is_known(std::uint8_t id) { return message_name(id) != nullptr; }
+bool is_known(std::uint8_t id) {
+  return message_name(id) != nullptr;
+}
 
 // Legal range of the length prefix (which counts the id byte) for each id.
 struct LengthRange {
@@ -101,29 +119,42 @@ std::optional<ProtocolError> MessageDecoder::check_length(std::uint8_t id, std::
     case MessageId::interested:
     case MessageId::not_interested:
     case MessageId::have_all:
-    case MessageId::have_none: break;
+    case MessageId::have_none:
+      break;
     case MessageId::have:
     case MessageId::suggest:
-    case MessageId::allowed_fast: r = {5, 5}; break;
+    case MessageId::allowed_fast:
+      r = {5, 5};
+      break;
     case MessageId::request:
     case MessageId::cancel:
-    case MessageId::reject: r = {13, 13}; break;
-    case MessageId::port: r = {3, 3}; break;
+    case MessageId::reject:
+      r = {13, 13};
+      break;
+    case MessageId::port:
+      r = {3, 3};
+      break;
     case MessageId::bitfield: {
       const std::uint64_t exact = 1 + (std::uint64_t{shape_.piece_count} + 7) / 8;
       r = {exact, exact};
       break;
     }
-    case MessageId::piece: r = {9, 9 + std::uint64_t{limits_.max_block}}; break;
-    case MessageId::extended: r = {2, limits_.max_extended}; break;
-    default: r = {1, limits_.max_unknown}; break;
+    case MessageId::piece:
+      r = {9, 9 + std::uint64_t{limits_.max_block}};
+      break;
+    case MessageId::extended:
+      r = {2, limits_.max_extended};
+      break;
+    default:
+      r = {1, limits_.max_unknown};
+      break;
   }
   const char* name = message_name(id);
   const std::string what = name != nullptr ? name : "unknown message";
   if (length > r.max) {
-    return ProtocolError{Code::message_too_long, "message too long: " + std::to_string(length) + " bytes for id " +
-                                                     std::to_string(id) + " (" + what + ", at most " +
-                                                     std::to_string(r.max) + ")"};
+    return ProtocolError{Code::message_too_long, "message too long: " + std::to_string(length) +
+                                                     " bytes for id " + std::to_string(id) + " (" + what +
+                                                     ", at most " + std::to_string(r.max) + ")"};
   }
   if (length < r.min) {
     return ProtocolError{Code::message_too_short, "message too short: " + std::to_string(length) +
@@ -140,12 +171,12 @@ std::optional<ProtocolError> MessageDecoder::check_piece(const char* what, std::
                                                      " pieces)"};
 }
 
-std::optional<ProtocolError> MessageDecoder::check_block(const char* what, std::uint32_t piece, std::uint32_t begin,
-                                                         std::uint32_t length) const {
+std::optional<ProtocolError> MessageDecoder::check_block(const char* what, std::uint32_t piece,
+                                                         std::uint32_t begin, std::uint32_t length) const {
   if (auto e = check_piece(what, piece)) return e;
   // "request 9:4096+1000": piece, offset and length of the block as the peer gave them.
-  const std::string block = std::string(what) + ' ' + std::to_string(piece) + ':' + std::to_string(begin) + '+' +
-                            std::to_string(length);
+  const std::string block = std::string(what) + ' ' + std::to_string(piece) + ':' + std::to_string(begin) +
+                            '+' + std::to_string(length);
   if (length == 0) return ProtocolError{Code::bad_block_length, block + " is an empty block"};
   if (length > limits_.max_block) {
     return ProtocolError{Code::bad_block_length,
@@ -202,12 +233,24 @@ expected<std::optional<Message>, ProtocolError> MessageDecoder::next() {
   const std::size_t body_size = length - 1;
   std::optional<Message> out;
   switch (static_cast<MessageId>(id)) {
-    case MessageId::choke: out = Choke{}; break;
-    case MessageId::unchoke: out = Unchoke{}; break;
-    case MessageId::interested: out = Interested{}; break;
-    case MessageId::not_interested: out = NotInterested{}; break;
-    case MessageId::have_all: out = HaveAll{}; break;
-    case MessageId::have_none: out = HaveNone{}; break;
+    case MessageId::choke:
+      out = Choke{};
+      break;
+    case MessageId::unchoke:
+      out = Unchoke{};
+      break;
+    case MessageId::interested:
+      out = Interested{};
+      break;
+    case MessageId::not_interested:
+      out = NotInterested{};
+      break;
+    case MessageId::have_all:
+      out = HaveAll{};
+      break;
+    case MessageId::have_none:
+      out = HaveNone{};
+      break;
     case MessageId::have:
     case MessageId::suggest:
     case MessageId::allowed_fast: {
@@ -228,7 +271,8 @@ expected<std::optional<Message>, ProtocolError> MessageDecoder::next() {
       const std::uint32_t piece = get_u32(body);
       const std::uint32_t begin = get_u32(body + 4);
       const std::uint32_t len = get_u32(body + 8);
-      if (auto e = check_block(message_name(id), piece, begin, len)) return fail(e->code, std::move(e->message));
+      if (auto e = check_block(message_name(id), piece, begin, len))
+        return fail(e->code, std::move(e->message));
       if (id == static_cast<std::uint8_t>(MessageId::request)) {
         out = Request{piece, begin, len};
       } else if (id == static_cast<std::uint8_t>(MessageId::cancel)) {
@@ -242,7 +286,8 @@ expected<std::optional<Message>, ProtocolError> MessageDecoder::next() {
       const std::uint32_t piece = get_u32(body);
       const std::uint32_t begin = get_u32(body + 4);
       // Checked again for the case where the whole message arrived at once (cheap).
-      if (auto e = check_block("piece", piece, begin, length - 9)) return fail(e->code, std::move(e->message));
+      if (auto e = check_block("piece", piece, begin, length - 9))
+        return fail(e->code, std::move(e->message));
       out = Piece{piece, begin, std::string_view(body + 8, body_size - 8)};
       break;
     }
@@ -255,7 +300,9 @@ expected<std::optional<Message>, ProtocolError> MessageDecoder::next() {
       out = BitfieldMsg{std::move(bits)};
       break;
     }
-    case MessageId::port: out = Port{get_u16(body)}; break;
+    case MessageId::port:
+      out = Port{get_u16(body)};
+      break;
     case MessageId::extended:
       out = Extended{static_cast<std::uint8_t>(body[0]), std::string(body + 1, body_size - 1)};
       break;

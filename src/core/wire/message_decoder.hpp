@@ -33,9 +33,9 @@ struct TorrentShape {
 };
 
 struct DecoderLimits {
-  std::uint32_t max_block = 16 * 1024;    // largest block in request/cancel/reject/piece
-  std::uint32_t max_extended = 1 << 20;   // largest extended message, counted like its length prefix
-  std::uint32_t max_unknown = 1 << 16;    // largest message with an id we do not implement
+  std::uint32_t max_block = 16 * 1024;   // largest block in request/cancel/reject/piece
+  std::uint32_t max_extended = 1 << 20;  // largest extended message, counted like its length prefix
+  std::uint32_t max_unknown = 1 << 16;   // largest message with an id we do not implement
 };
 
 class MessageDecoder {

@@ -16,7 +16,8 @@ void put_header(std::string& out, std::size_t payload_size, MessageId id) {
   put_u8(out, static_cast<std::uint8_t>(id));
 }
 
-void put_triple(std::string& out, MessageId id, std::uint32_t piece, std::uint32_t begin, std::uint32_t length) {
+void put_triple(std::string& out, MessageId id, std::uint32_t piece, std::uint32_t begin,
+                std::uint32_t length) {
   put_header(out, 12, id);
   put_u32(out, piece);
   put_u32(out, begin);

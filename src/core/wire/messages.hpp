@@ -23,13 +23,13 @@ enum class MessageId : std::uint8_t {
   request = 6,
   piece = 7,
   cancel = 8,
-  port = 9,            // DHT port (BEP 5)
-  suggest = 13,        // BEP 6
-  have_all = 14,       // BEP 6
-  have_none = 15,      // BEP 6
-  reject = 16,         // BEP 6
-  allowed_fast = 17,   // BEP 6
-  extended = 20,       // BEP 10
+  port = 9,           // DHT port (BEP 5)
+  suggest = 13,       // BEP 6
+  have_all = 14,      // BEP 6
+  have_none = 15,     // BEP 6
+  reject = 16,        // BEP 6
+  allowed_fast = 17,  // BEP 6
+  extended = 20,      // BEP 10
 };
 
 struct KeepAlive {
@@ -107,14 +107,14 @@ struct Extended {
   std::string payload;
   friend bool operator==(const Extended&, const Extended&) = default;
 };
-// A message id we do not implement. The decoder has already skipped its body; callers ignore it.
+// A message id we do not implement; the decoder discards its body as it arrives. Callers ignore it.
 struct Unknown {
   std::uint8_t id = 0;
   friend bool operator==(const Unknown&, const Unknown&) = default;
 };
 
-using Message = std::variant<KeepAlive, Choke, Unchoke, Interested, NotInterested, Have, BitfieldMsg, Request,
-                             Piece, Cancel, Port, Suggest, HaveAll, HaveNone, Reject, AllowedFast, Extended,
-                             Unknown>;
+using Message =
+    std::variant<KeepAlive, Choke, Unchoke, Interested, NotInterested, Have, BitfieldMsg, Request, Piece,
+                 Cancel, Port, Suggest, HaveAll, HaveNone, Reject, AllowedFast, Extended, Unknown>;
 
 }  // namespace tessera::wire

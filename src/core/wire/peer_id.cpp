@@ -27,6 +27,7 @@ struct ClientCode {
 };
 
 // Azureus-style codes seen in real swarms. Lookup is case-sensitive: "LT" and "lt" differ.
+// clang-format off
 constexpr ClientCode kClients[] = {
     {"AZ", "Vuze", VersionStyle::four},
     {"BI", "BiglyBT", VersionStyle::four},
@@ -46,6 +47,7 @@ constexpr ClientCode kClients[] = {
     {"UW", "µTorrent Web", VersionStyle::three},
     {"XL", "Xunlei", VersionStyle::four},
 };
+// clang-format on
 
 // One version character: 0-9, then A-Z (or a-z) for 10-35, as clients past 9 use letters.
 std::optional<int> version_digit(std::uint8_t c) {
@@ -55,7 +57,9 @@ std::optional<int> version_digit(std::uint8_t c) {
   return std::nullopt;
 }
 
-bool is_printable(std::uint8_t c) { return c >= 0x20 && c < 0x7F; }
+bool is_printable(std::uint8_t c) {
+  return c >= 0x20 && c < 0x7F;
+}
 
 std::optional<std::string> azureus_style(const PeerId& id) {
   if (id[0] != '-' || id[7] != '-') return std::nullopt;
@@ -82,13 +86,13 @@ std::optional<std::string> azureus_style(const PeerId& id) {
       break;
     case VersionStyle::transmission: {
       const std::string suffix = id[6] == 'Z' ? "+" : id[6] == 'X' ? " beta" : "";
-      if (v[0] == 0 && v[1] == 0 && v[2] == 0) {         // -TR0006-: 0.6
+      if (v[0] == 0 && v[1] == 0 && v[2] == 0) {  // -TR0006-: 0.6
         out += "0." + std::to_string(v[3]);
-      } else if (v[0] == 0 && v[1] == 0) {               // -TR0072-: 0.72
+      } else if (v[0] == 0 && v[1] == 0) {  // -TR0072-: 0.72
         out += "0." + std::to_string(v[2]) + std::to_string(v[3]);
-      } else if (v[0] <= 3) {                            // -TR2940-: 2.94
+      } else if (v[0] <= 3) {  // -TR2940-: 2.94
         out += std::to_string(v[0]) + '.' + std::to_string(v[1]) + std::to_string(v[2]) + suffix;
-      } else {                                           // -TR4050-: 4.0.5
+      } else {  // -TR4050-: 4.0.5
         out += std::to_string(v[0]) + '.' + std::to_string(v[1]) + '.' + std::to_string(v[2]) + suffix;
       }
       break;
@@ -116,7 +120,8 @@ std::optional<std::string> dashed_version(const PeerId& id, std::size_t pos) {
 }  // namespace
 
 PeerId make_peer_id(std::string_view prefix, std::uint64_t random_seed) {
-  static constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  static constexpr std::string_view kAlphabet =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   PeerId id{};
   const std::size_t n = std::min(prefix.size(), id.size());
   for (std::size_t i = 0; i < n; ++i) id[i] = static_cast<std::uint8_t>(prefix[i]);
