@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""A libtorrent peer for interop tests: seeds or downloads one torrent on its own 127.0.0.x.
+
+Prints one JSON status line every half second. With --exit-when-done it exits 0 once it is a
+seed; otherwise it runs until SIGTERM/SIGINT. Rate caps are in bytes per second (0 = none).
+"""
+import argparse
+import json
+import signal
+import sys
+import time
+
+import libtorrent as lt
+
+stop = False
+
+
+def on_signal(*_):
+    global stop
+    stop = True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--torrent", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--address", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--peer", action="append", default=[])
+    ap.add_argument("--exit-when-done", action="store_true")
+    ap.add_argument("--download-limit", type=int, default=0)
+    ap.add_argument("--upload-limit", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=300)
+    args = ap.parse_args()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    iface = f"{args.address}:{args.port}"
+    ses = lt.session({
+        "listen_interfaces": iface,
+        "outgoing_interfaces": args.address,
+        "enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
+        "enable_incoming_utp": False, "enable_outgoing_utp": False,
+        "enable_incoming_tcp": True, "enable_outgoing_tcp": True,
+        "allow_multiple_connections_per_ip": True,
+        "download_rate_limit": args.download_limit, "upload_rate_limit": args.upload_limit,
+        "announce_to_all_trackers": True, "announce_to_all_tiers": True,
+        "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+    })
+    # Loopback peers are otherwise in an unlimited local class: put everyone in the global class.
+    pf = lt.ip_filter()
+    pf.add_rule("0.0.0.0", "255.255.255.255", 1 << lt.session.global_peer_class_id)
+    ses.set_peer_class_filter(pf)
+
+    atp = lt.add_torrent_params()
+    atp.ti = lt.torrent_info(args.torrent)
+    atp.save_path = args.dir
+    h = ses.add_torrent(atp)
+    for p in args.peer:
+        host, port = p.rsplit(":", 1)
+        h.connect_peer((host, int(port)))
+
+    deadline = time.monotonic() + args.timeout
+    while not stop and time.monotonic() < deadline:
+        s = h.status()
+        print(json.dumps({"state": str(s.state), "progress": s.progress, "peers": s.num_peers,
+                          "seeding": s.is_seeding, "down": s.download_payload_rate,
+                          "up": s.upload_payload_rate, "uploaded": s.total_payload_upload,
+                          "downloaded": s.total_payload_download}), flush=True)
+        if args.exit_when_done and s.is_seeding:
+            return 0
+        time.sleep(0.5)
+    return 0 if stop else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
