@@ -116,8 +116,12 @@ class TrackerClient::Operation : public std::enable_shared_from_this<Operation> 
     deliver_error(with_url(shown_url_, what));
   }
   // Fails from a fresh call stack, so a handler never runs inside announce()/scrape().
-  void fail_soon(std::string what) {
-    asio::post(shared_->io, [self = shared_from_this(), what = std::move(what)] { self->fail(what); });
+  // `complete` errors already name the URL (parse_tracker_url's).
+  void fail_soon(std::string what, bool complete = false) {
+    asio::post(shared_->io, [self = shared_from_this(), what = std::move(what), complete] {
+      if (complete) self->deliver_error(what);
+      else self->fail(what);
+    });
   }
   virtual void stop_io() = 0;
   virtual void deliver_error(std::string error) = 0;
@@ -159,7 +163,8 @@ class HttpOperation final : public TrackerClient::Operation {
   void attempt(const std::string& url) {
     auto parsed = parse_tracker_url(url);
     if (!parsed || parsed->scheme == "udp") {
-      fail_soon(parsed ? "redirected to a UDP URL" : parsed.error());
+      if (parsed) fail_soon("redirected to a UDP URL");
+      else fail_soon(parsed.error(), true);
       return;
     }
     target_ = std::move(*parsed);
@@ -261,21 +266,36 @@ class HttpOperation final : public TrackerClient::Operation {
   void receive(Stream& stream) {
     parser_.emplace();
     parser_->body_limit(shared_->options.max_body);
-    http::async_read(stream, buffer_, *parser_, [self = self_ptr()](error_code ec, std::size_t) {
+    // Beast 1.74 misses the body limit for a Content-Length body that arrives in the same read
+    // as the header, so the header is read first and its length checked here.
+    http::async_read_header(stream, buffer_, *parser_, [self = self_ptr(), &stream](error_code ec, std::size_t) {
       if (self->done_) return;
-      // Many servers end TLS without close_notify; for a body delimited by the close that is
-      // still a complete answer.
-      if (ec == ssl::error::stream_truncated && !self->parser_->is_done()) {
-        error_code eof_ec;
-        self->parser_->put_eof(eof_ec);
-        if (!eof_ec && self->parser_->is_done()) ec = {};
+      if (!ec) {
+        const auto length = self->parser_->content_length();
+        if (length && *length > self->shared_->options.max_body) ec = http::error::body_limit;
       }
-      if (ec == http::error::body_limit) {
-        return self->fail("response larger than " + std::to_string(self->shared_->options.max_body) + " bytes");
-      }
-      if (ec) return self->fail("reading response: " + describe(ec));
-      self->on_response();
+      if (ec) return self->on_read_error(ec);
+      http::async_read(stream, self->buffer_, *self->parser_, [self](error_code rec, std::size_t) {
+        if (self->done_) return;
+        // Many servers end TLS without close_notify; for a body delimited by the close that is
+        // still a complete answer.
+        if (rec == ssl::error::stream_truncated && !self->parser_->is_done()) {
+          error_code eof_ec;
+          self->parser_->put_eof(eof_ec);
+          if (!eof_ec && self->parser_->is_done()) rec = {};
+        }
+        if (!rec && self->parser_->get().body().size() > self->shared_->options.max_body) rec = http::error::body_limit;
+        if (rec) return self->on_read_error(rec);
+        self->on_response();
+      });
     });
+  }
+
+  void on_read_error(const error_code& ec) {
+    if (ec == http::error::body_limit) {
+      return fail("response larger than " + std::to_string(shared_->options.max_body) + " bytes");
+    }
+    fail("reading response: " + describe(ec));
   }
 
   void on_response() {
@@ -347,7 +367,7 @@ class UdpOperation final : public TrackerClient::Operation {
 
   void start() override {
     auto parsed = parse_tracker_url(url_);
-    if (!parsed) return fail_soon(parsed.error());
+    if (!parsed) return fail_soon(parsed.error(), true);
     host_ = parsed->host;
     resolver_.async_resolve(parsed->host, std::to_string(parsed->port),
                             [self = self_ptr()](const error_code& ec, udp_proto::resolver::results_type results) {
