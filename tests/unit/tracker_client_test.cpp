@@ -344,6 +344,35 @@ TEST_F(TrackerClientUdp, TrackerError) {
   EXPECT_EQ(r.error(), "tracker udp://127.0.0.1:" + std::to_string(server.port()) + ": torrent not registered");
 }
 
+TEST_F(TrackerClientUdp, ConnectionRefused) {
+  std::uint16_t port = 0;
+  {  // a port that was just free: nothing listens there now
+    asio::ip::udp::socket probe(io, {asio::ip::make_address("127.0.0.1"), 0});
+    port = probe.local_endpoint().port();
+  }
+  TrackerClient client(io, options());
+  const auto r = announce(client, "udp://127.0.0.1:" + std::to_string(port));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "tracker udp://127.0.0.1:" + std::to_string(port) + ": connection refused");
+}
+
+TEST_F(TrackerClientUdp, TrackerErrorDropsTheCachedConnectionId) {
+  int announces = 0;
+  UdpServer server(io, [&](const std::string& d) {
+    if (d.size() == 98 && ++announces == 1) return std::vector<std::string>{be32(3) + d.substr(12, 4) + "bad connection id"};
+    return std::vector<std::string>{udp_tracker(d)};
+  });
+  TrackerClient client(io, options());
+  const std::string url = "udp://127.0.0.1:" + std::to_string(server.port());
+  const auto first = announce(client, url);
+  ASSERT_FALSE(first);
+  EXPECT_EQ(first.error(), "tracker " + url + ": bad connection id");
+  const auto second = announce(client, url);
+  EXPECT_TRUE(second) << second.error();
+  ASSERT_EQ(server.datagrams.size(), 4u);
+  EXPECT_EQ(server.datagrams[2].size(), 16u);  // connected again
+}
+
 TEST_F(TrackerClientUdp, Scrape) {
   UdpServer server(io, [](const std::string& d) { return std::vector<std::string>{udp_tracker(d)}; });
   TrackerClient client(io, options());

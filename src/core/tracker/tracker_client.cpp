@@ -463,7 +463,10 @@ class UdpOperation final : public TrackerClient::Operation {
   template <class T>
   bool check(const expected<T, udp::ParseError>& r) {
     if (r) return true;
-    if (r.error().kind != udp::ParseError::Kind::foreign) fail(r.error().message);
+    if (r.error().kind == udp::ParseError::Kind::foreign) return false;
+    // The tracker may have forgotten our connection id (a restart): get a fresh one next time.
+    if (phase_ == Phase::request) shared_->udp_connections.erase(cache_key_);
+    fail(r.error().message);
     return false;
   }
 
