@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (announce) {
     if (announce->interval < kMinAnnounceInterval || announce->interval > kMaxAnnounceInterval) std::abort();
     if (announce->min_interval.count() < 0 || announce->min_interval > announce->interval) std::abort();
-    if ((announce->seeders && *announce->seeders < 0) || (announce->leechers && *announce->leechers < 0)) std::abort();
+    if ((announce->seeders && *announce->seeders < 0) || (announce->leechers && *announce->leechers < 0))
+      std::abort();
     for (const auto& peer : announce->peers) {
       if (peer.port() == 0) std::abort();
     }
@@ -30,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < 20 && i < size; ++i) hash.bytes[i] = data[i];
   auto scrape = parse_scrape_response(input.substr(size < 20 ? 0 : 20), hash);
   if (scrape) {
-    if ((scrape->seeders && *scrape->seeders < 0) || (scrape->completed && *scrape->completed < 0)) std::abort();
+    if ((scrape->seeders && *scrape->seeders < 0) || (scrape->completed && *scrape->completed < 0))
+      std::abort();
   } else if (scrape.error().find('\n') != std::string::npos) {
     std::abort();
   }

@@ -13,7 +13,8 @@ using State = TrackerStatus::State;
 
 const Clock::time_point t0 = Clock::time_point{} + 1000h;  // a fake clock: any fixed point works
 
-AnnounceResult ok(std::chrono::seconds interval = 1800s, std::chrono::seconds min_interval = 0s, int peers = 0) {
+AnnounceResult ok(std::chrono::seconds interval = 1800s, std::chrono::seconds min_interval = 0s,
+                  int peers = 0) {
   AnnounceResult r;
   r.interval = interval;
   r.min_interval = min_interval;
@@ -110,7 +111,8 @@ TEST(TrackerAnnouncer, TiersAnnounceInParallelAndFallBackWithinATier) {
 TEST(TrackerAnnouncer, BackoffGrowsAndNeverLoopsTightly) {
   Announcer a({{"http://a/announce"}}, 1);
   Clock::time_point now = t0;
-  const std::vector<std::chrono::seconds> expected_waits = {15s, 30s, 60s, 120s, 240s, 480s, 960s, 1800s, 1800s};
+  const std::vector<std::chrono::seconds> expected_waits = {15s,  30s,  60s,   120s, 240s,
+                                                            480s, 960s, 1800s, 1800s};
   for (const auto wait : expected_waits) {
     auto jobs = a.due(now);
     ASSERT_EQ(jobs.size(), 1u);
@@ -182,8 +184,8 @@ TEST(TrackerAnnouncer, StopGoesOnlyToTrackersThatMayHaveStarted) {
   Announcer a({{"http://a/announce"}, {"http://b/announce"}, {"http://c/announce"}}, 1);
   auto jobs = a.due(t0);
   ASSERT_EQ(jobs.size(), 3u);
-  a.on_result(jobs[0], ok(), t0);        // a: started
-  a.on_result(jobs[1], failed(), t0);    // b: never started
+  a.on_result(jobs[0], ok(), t0);      // a: started
+  a.on_result(jobs[1], failed(), t0);  // b: never started
   // c: `started` still in flight
   auto stops = a.stop(t0 + 1s);
   ASSERT_EQ(stops.size(), 2u);

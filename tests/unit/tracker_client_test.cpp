@@ -1,10 +1,11 @@
 // TrackerClient against in-process HTTP and UDP trackers on 127.0.0.1. Every timeout is in
 // milliseconds; no test waits for the protocol's real timeouts.
+#include "tracker/tracker_client.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "tracker/tracker_client.hpp"
 #include "tracker/udp_tracker_protocol.hpp"
 #include "tracker_test_servers.hpp"
 
@@ -69,7 +70,8 @@ TEST_F(TrackerClientHttp, AnnounceSucceeds) {
   EXPECT_EQ(r->peers[0].port(), 6881);
   ASSERT_EQ(server.requests.size(), 1u);
   const std::string& head = server.requests[0];
-  EXPECT_TRUE(head.starts_with("GET /announce?passkey=k&info_hash=%124Vx%9A%BC%DE%F1%23Eg%89%AB%CD%EF%124Vx%9A&"))
+  EXPECT_TRUE(
+      head.starts_with("GET /announce?passkey=k&info_hash=%124Vx%9A%BC%DE%F1%23Eg%89%AB%CD%EF%124Vx%9A&"))
       << head;
   EXPECT_NE(head.find("&event=started"), std::string::npos);
   EXPECT_NE(head.find("Host: 127.0.0.1:" + std::to_string(server.port()) + "\r\n"), std::string::npos);
@@ -102,7 +104,8 @@ TEST_F(TrackerClientHttp, Garbage) {
   TrackerClient client(io, options());
   const auto r = announce(client, base(server.port()) + "/announce");
   ASSERT_FALSE(r);
-  EXPECT_TRUE(r.error().starts_with("tracker " + base(server.port()) + "/announce: invalid tracker response: "))
+  EXPECT_TRUE(
+      r.error().starts_with("tracker " + base(server.port()) + "/announce: invalid tracker response: "))
       << r.error();
 }
 
@@ -143,7 +146,8 @@ TEST_F(TrackerClientHttp, ConnectionRefused) {
 
 TEST_F(TrackerClientHttp, FollowsRedirects) {
   HttpServer server(io, [](const std::string& head) {
-    if (head.starts_with("GET /announce?")) return http_response(302, "", "Location: /moved/announce?x=1\r\n");
+    if (head.starts_with("GET /announce?"))
+      return http_response(302, "", "Location: /moved/announce?x=1\r\n");
     if (head.starts_with("GET /moved/announce?x=1 ")) return http_response(301, "", "Location: real\r\n");
     if (head.starts_with("GET /moved/real ")) return http_response(200, kCompactBody);
     return http_response(404, "");
@@ -165,7 +169,9 @@ TEST_F(TrackerClientHttp, GivesUpAfterThreeRedirects) {
 }
 
 TEST_F(TrackerClientHttp, SendsBackTheTrackerId) {
-  HttpServer server(io, [](const std::string&) { return http_response(200, "d8:intervali900e5:peers0:10:tracker id2:T1e"); });
+  HttpServer server(io, [](const std::string&) {
+    return http_response(200, "d8:intervali900e5:peers0:10:tracker id2:T1e");
+  });
   TrackerClient client(io, options());
   const std::string url = base(server.port()) + "/announce";
   ASSERT_TRUE(announce(client, url));
@@ -217,7 +223,8 @@ TEST_F(TrackerClientHttp, CancelAllCallsEachHandlerOnce) {
   EXPECT_EQ(errors[1], "cancelled");
   EXPECT_EQ(errors[2], "cancelled");
   EXPECT_TRUE(errors[0].starts_with("bad tracker URL nonsense")) << errors[0];
-  run_until(io, [] { return false; }, 300ms);  // whatever was queued must not call again
+  run_until(
+      io, [] { return false; }, 300ms);  // whatever was queued must not call again
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(client.pending(), 0u);
 }
@@ -234,7 +241,8 @@ TEST_F(TrackerClientHttp, DestructorCancels) {
     run_until(io, [&] { return server.requests.size() == 1; });
   }
   EXPECT_EQ(calls, 1);
-  run_until(io, [] { return false; }, 200ms);
+  run_until(
+      io, [] { return false; }, 200ms);
   EXPECT_EQ(calls, 1);
 }
 
@@ -246,17 +254,20 @@ std::uint32_t be32_at(const std::string& d, std::size_t at) {
   return v;
 }
 std::string be32(std::uint32_t v) {
-  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8), static_cast<char>(v)};
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
 }
 const std::string kConnectionId("\x11\x22\x33\x44\x55\x66\x77\x88", 8);
 
 // A BEP 15 tracker: answers connect and announce, checking what it is sent.
 std::string udp_tracker(const std::string& d) {
-  if (d.size() == 16 && d.substr(0, 8) == std::string("\x00\x00\x04\x17\x27\x10\x19\x80", 8) && be32_at(d, 8) == 0) {
+  if (d.size() == 16 && d.substr(0, 8) == std::string("\x00\x00\x04\x17\x27\x10\x19\x80", 8) &&
+      be32_at(d, 8) == 0) {
     return be32(0) + d.substr(12, 4) + kConnectionId;
   }
   if (d.size() == 98 && d.substr(0, 8) == kConnectionId && be32_at(d, 8) == 1) {
-    return be32(1) + d.substr(12, 4) + be32(1800) + be32(3) + be32(5) + std::string("\x7f\x00\x00\x02\x1a\xe1", 6);
+    return be32(1) + d.substr(12, 4) + be32(1800) + be32(3) + be32(5) +
+           std::string("\x7f\x00\x00\x02\x1a\xe1", 6);
   }
   if (d.size() == 36 && d.substr(0, 8) == kConnectionId && be32_at(d, 8) == 2) {
     return be32(2) + d.substr(12, 4) + be32(7) + be32(70) + be32(8);
@@ -336,12 +347,14 @@ TEST_F(TrackerClientUdp, GivesUpAfterTheRetrySchedule) {
 
 TEST_F(TrackerClientUdp, TrackerError) {
   UdpServer server(io, [](const std::string& d) {
-    return std::vector<std::string>{d.size() == 16 ? udp_tracker(d) : be32(3) + d.substr(12, 4) + "torrent not registered"};
+    return std::vector<std::string>{d.size() == 16 ? udp_tracker(d)
+                                                   : be32(3) + d.substr(12, 4) + "torrent not registered"};
   });
   TrackerClient client(io, options());
   const auto r = announce(client, "udp://127.0.0.1:" + std::to_string(server.port()));
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error(), "tracker udp://127.0.0.1:" + std::to_string(server.port()) + ": torrent not registered");
+  EXPECT_EQ(r.error(),
+            "tracker udp://127.0.0.1:" + std::to_string(server.port()) + ": torrent not registered");
 }
 
 TEST_F(TrackerClientUdp, ConnectionRefused) {
@@ -359,7 +372,8 @@ TEST_F(TrackerClientUdp, ConnectionRefused) {
 TEST_F(TrackerClientUdp, TrackerErrorDropsTheCachedConnectionId) {
   int announces = 0;
   UdpServer server(io, [&](const std::string& d) {
-    if (d.size() == 98 && ++announces == 1) return std::vector<std::string>{be32(3) + d.substr(12, 4) + "bad connection id"};
+    if (d.size() == 98 && ++announces == 1)
+      return std::vector<std::string>{be32(3) + d.substr(12, 4) + "bad connection id"};
     return std::vector<std::string>{udp_tracker(d)};
   });
   TrackerClient client(io, options());

@@ -51,8 +51,8 @@ Pem make_certificate(const char* subject_alt_name) {
   X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Tessera test tracker"),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("Tessera test tracker"), -1, -1, 0);
   X509_set_issuer_name(cert, name);
   add_ext(cert, NID_basic_constraints, "critical,CA:TRUE");
   add_ext(cert, NID_subject_alt_name, subject_alt_name);
@@ -103,7 +103,8 @@ TEST_F(TrackerClientHttps, TrustedSelfSignedCertificate) {
   const Pem pem = make_certificate("IP:127.0.0.1");
   serve_with(pem);
   trust(pem);
-  HttpsServer server(io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
+  HttpsServer server(
+      io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
   o.http_timeout = 3000ms;
   o.ca_file = ca_file.string();
@@ -117,7 +118,8 @@ TEST_F(TrackerClientHttps, TrustedSelfSignedCertificate) {
 TEST_F(TrackerClientHttps, UntrustedCertificateFailsVerification) {
   const Pem pem = make_certificate("IP:127.0.0.1");
   serve_with(pem);
-  HttpsServer server(io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
+  HttpsServer server(
+      io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
   o.http_timeout = 3000ms;
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/announce";
@@ -132,7 +134,8 @@ TEST_F(TrackerClientHttps, CertificateForAnotherNameFailsVerification) {
   const Pem pem = make_certificate("DNS:tracker.example");
   serve_with(pem);
   trust(pem);
-  HttpsServer server(io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
+  HttpsServer server(
+      io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
   o.http_timeout = 3000ms;
   o.ca_file = ca_file.string();
@@ -147,7 +150,8 @@ TEST_F(TrackerClientHttps, MissingCaFileIsAClearError) {
   o.ca_file = "/nonexistent/tessera-ca.pem";
   const auto r = announce(o, "https://127.0.0.1:1/announce");
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().find("cannot load CA file /nonexistent/tessera-ca.pem"), std::string::npos) << r.error();
+  EXPECT_NE(r.error().find("cannot load CA file /nonexistent/tessera-ca.pem"), std::string::npos)
+      << r.error();
 }
 
 }  // namespace

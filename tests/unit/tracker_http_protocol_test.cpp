@@ -10,7 +10,9 @@ namespace {
 using namespace std::chrono_literals;
 
 // The classic example hash whose encoding mixes escaped bytes and plain letters.
-Sha1Digest example_hash() { return *Sha1Digest::from_hex("123456789abcdef123456789abcdef123456789a"); }
+Sha1Digest example_hash() {
+  return *Sha1Digest::from_hex("123456789abcdef123456789abcdef123456789a");
+}
 
 AnnounceParams example_params() {
   AnnounceParams p;
@@ -26,7 +28,9 @@ AnnounceParams example_params() {
   return p;
 }
 
-std::string be16(std::uint16_t v) { return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)}; }
+std::string be16(std::uint16_t v) {
+  return {static_cast<char>(v >> 8), static_cast<char>(v & 0xff)};
+}
 
 TEST(TrackerHttpProtocol, PercentEncodesExactly) {
   EXPECT_EQ(url_encode(example_hash().view()), "%124Vx%9A%BC%DE%F1%23Eg%89%AB%CD%EF%124Vx%9A");
@@ -53,8 +57,9 @@ TEST(TrackerHttpProtocol, KeepsExistingQueryOmitsNoneEventAddsTrackerId) {
 }
 
 TEST(TrackerHttpProtocol, ParsesCompactPeersAndCounts) {
-  const std::string peers = std::string("\x7f\x00\x00\x01", 4) + be16(6881) + std::string("\x0a\x00\x00\x02", 4) +
-                            be16(51413) + std::string("\x01\x02\x03\x04", 4) + be16(0) + "\x05";
+  const std::string peers = std::string("\x7f\x00\x00\x01", 4) + be16(6881) +
+                            std::string("\x0a\x00\x00\x02", 4) + be16(51413) +
+                            std::string("\x01\x02\x03\x04", 4) + be16(0) + "\x05";
   const std::string body = "d8:completei7e10:incompletei3e8:intervali900e12:min intervali60e5:peers" +
                            std::to_string(peers.size()) + ":" + peers + "10:tracker id3:xyze";
   auto r = parse_announce_response(body);
@@ -92,10 +97,10 @@ TEST(TrackerHttpProtocol, ParsesDictionaryPeersSkippingMalformed) {
       "d8:intervali1800e5:peersl"
       "d2:ip9:127.0.0.17:peer id20:aaaaaaaaaaaaaaaaaaaa4:porti6881ee"
       "d2:ip3:::14:porti7000ee"
-      "d2:ip11:example.org4:porti1ee"   // host names are not resolved
-      "d2:ip8:10.0.0.14:porti70000ee"   // port out of range
-      "d4:porti1ee"                     // no ip
-      "i5e"                             // not a dict
+      "d2:ip11:example.org4:porti1ee"  // host names are not resolved
+      "d2:ip8:10.0.0.14:porti70000ee"  // port out of range
+      "d4:porti1ee"                    // no ip
+      "i5e"                            // not a dict
       "ee";
   auto r = parse_announce_response(body);
   ASSERT_TRUE(r) << r.error();
@@ -131,8 +136,8 @@ TEST(TrackerHttpProtocol, FailureReasonAndWarning) {
 }
 
 TEST(TrackerHttpProtocol, GarbageIsAOneLineError) {
-  for (const std::string body : {"", "<html><body>502 Bad Gateway</body></html>", "i42e", "d8:intervali",
-                                 "d3:fooi1ee", "le"}) {
+  for (const std::string body :
+       {"", "<html><body>502 Bad Gateway</body></html>", "i42e", "d8:intervali", "d3:fooi1ee", "le"}) {
     auto r = parse_announce_response(body);
     ASSERT_FALSE(r) << body;
     EXPECT_TRUE(r.error().starts_with("invalid tracker response: ")) << r.error();
@@ -143,7 +148,8 @@ TEST(TrackerHttpProtocol, GarbageIsAOneLineError) {
 
 TEST(TrackerHttpProtocol, ScrapeUrls) {
   EXPECT_EQ(scrape_url_for("http://t.example/announce"), "http://t.example/scrape");
-  EXPECT_EQ(scrape_url_for("http://t.example/x/announce.php?passkey=1"), "http://t.example/x/scrape.php?passkey=1");
+  EXPECT_EQ(scrape_url_for("http://t.example/x/announce.php?passkey=1"),
+            "http://t.example/x/scrape.php?passkey=1");
   EXPECT_EQ(scrape_url_for("https://t.example:8443/announce?a=/b"), "https://t.example:8443/scrape?a=/b");
   EXPECT_EQ(scrape_url_for("http://t.example/a"), std::nullopt);
   EXPECT_EQ(scrape_url_for("http://t.example/announce/x"), std::nullopt);
@@ -156,7 +162,8 @@ TEST(TrackerHttpProtocol, ScrapeUrls) {
 TEST(TrackerHttpProtocol, ParsesScrape) {
   const std::string hash(example_hash().view());
   const std::string other(20, 'x');
-  const std::string body = "d5:filesd20:" + hash + "d8:completei5e10:downloadedi50e10:incompletei10ee20:" + other +
+  const std::string body = "d5:filesd20:" + hash +
+                           "d8:completei5e10:downloadedi50e10:incompletei10ee20:" + other +
                            "d8:completei1eeee";
   auto r = parse_scrape_response(body, example_hash());
   ASSERT_TRUE(r) << r.error();

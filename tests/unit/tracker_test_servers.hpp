@@ -25,12 +25,14 @@ inline void run_until(asio::io_context& io, const std::function<bool()>& done,
                       std::chrono::milliseconds limit = std::chrono::seconds(5)) {
   io.restart();
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(50));
+  while (!done() && std::chrono::steady_clock::now() < deadline)
+    io.run_one_for(std::chrono::milliseconds(50));
 }
 
 inline std::string http_response(int status, const std::string& body, const std::string& extra_headers = {}) {
-  return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Something") + "\r\n" + extra_headers +
-         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Something") + "\r\n" +
+         extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         body;
 }
 
 // Reads one request head per connection and writes back what `respond` returns for it; an
@@ -41,7 +43,10 @@ class BasicHttpServer {
   using Responder = std::function<std::string(const std::string& head)>;
 
   BasicHttpServer(asio::io_context& io, Responder respond, asio::ssl::context* tls = nullptr)
-      : io_(io), acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}), respond_(std::move(respond)), tls_(tls) {
+      : io_(io),
+        acceptor_(io, {asio::ip::make_address("127.0.0.1"), 0}),
+        respond_(std::move(respond)),
+        tls_(tls) {
     accept();
   }
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
@@ -87,22 +92,22 @@ class BasicHttpServer {
   }
 
   void read(const std::shared_ptr<Connection>& c) {
-    asio::async_read_until(c->stream, asio::dynamic_buffer(c->in), "\r\n\r\n",
-                           [this, c](const error_code& ec, std::size_t n) {
-                             if (ec) return;
-                             const std::string head = c->in.substr(0, n);
-                             requests.push_back(head);
-                             c->out = respond_(head);
-                             if (c->out.empty()) return;  // never answer
-                             asio::async_write(c->stream, asio::buffer(c->out), [c](const error_code&, std::size_t) {
-                               error_code ignored;
-                               if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
-                                 c->stream.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-                               } else {
-                                 c->stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-                               }
-                             });
-                           });
+    asio::async_read_until(
+        c->stream, asio::dynamic_buffer(c->in), "\r\n\r\n", [this, c](const error_code& ec, std::size_t n) {
+          if (ec) return;
+          const std::string head = c->in.substr(0, n);
+          requests.push_back(head);
+          c->out = respond_(head);
+          if (c->out.empty()) return;  // never answer
+          asio::async_write(c->stream, asio::buffer(c->out), [c](const error_code&, std::size_t) {
+            error_code ignored;
+            if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>) {
+              c->stream.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+            } else {
+              c->stream.lowest_layer().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+            }
+          });
+        });
   }
 
   asio::io_context& io_;
