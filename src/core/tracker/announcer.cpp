@@ -7,7 +7,8 @@
 
 namespace tessera::tracker {
 
-Announcer::Announcer(std::vector<std::vector<std::string>> tiers, std::uint64_t seed, AnnouncerOptions options)
+Announcer::Announcer(std::vector<std::vector<std::string>> tiers, std::uint64_t seed,
+                     AnnouncerOptions options)
     : options_(options) {
   std::set<std::string, std::less<>> seen;
   std::mt19937_64 rng(seed);
@@ -152,8 +153,8 @@ void Announcer::want_more_peers(Clock::time_point now) {
     Tracker& front = trackers_[tier.order.front()];
     // Only a working tracker is asked early; a failing tier keeps its backoff.
     if (front.status.state != TrackerStatus::State::working || !front.status.last_announce) continue;
-    const auto min_gap = front.min_interval > std::chrono::seconds(0) ? front.min_interval
-                                                                      : options_.default_min_interval;
+    const auto min_gap =
+        front.min_interval > std::chrono::seconds(0) ? front.min_interval : options_.default_min_interval;
     const auto earliest = std::max(now, *front.status.last_announce + min_gap);
     if (earliest < tier.next) {
       tier.next = earliest;

@@ -47,7 +47,7 @@ struct AnnounceJob {
 };
 
 struct AnnouncerOptions {
-  std::chrono::seconds first_retry{15};        // backoff after the first failure, doubled after each
+  std::chrono::seconds first_retry{15};  // backoff after the first failure, doubled after each
   std::chrono::seconds max_retry{30 * 60};
   // Earliest re-announce for want_more_peers() when the tracker gave no `min interval`.
   std::chrono::seconds default_min_interval{120};
@@ -77,15 +77,15 @@ class Announcer {
  private:
   struct Tracker {
     TrackerStatus status;
-    bool started_sent = false;       // a `started` was sent and no `stopped` since
-    int failures = 0;                // consecutive
-    Clock::time_point retry_at{};    // backoff end
+    bool started_sent = false;     // a `started` was sent and no `stopped` since
+    int failures = 0;              // consecutive
+    Clock::time_point retry_at{};  // backoff end
     std::chrono::seconds min_interval{0};
   };
   struct Tier {
     std::vector<std::size_t> order;  // tracker indices, BEP 12 order
     std::optional<std::size_t> in_flight;
-    Clock::time_point next{};        // when this tier announces next (epoch: at once)
+    Clock::time_point next{};  // when this tier announces next (epoch: at once)
     bool completed_pending = false;
   };
 

@@ -14,8 +14,8 @@ namespace {
 constexpr char kHexUpper[] = "0123456789ABCDEF";
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 // Tracker answers are small; these limits bound what a hostile one can make us allocate.
@@ -27,14 +27,17 @@ bencode::Limits response_limits() {
   return limits;
 }
 
-std::string invalid(std::string_view why) { return "invalid tracker response: " + std::string(why); }
+std::string invalid(std::string_view why) {
+  return "invalid tracker response: " + std::string(why);
+}
 
 expected<bencode::Document, std::string> decode_dict(std::string_view body) {
   auto doc = bencode::decode(body, response_limits());
   if (!doc) {
     // Misconfigured trackers and captive portals answer with web pages; say so plainly.
     const auto first = body.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && body[first] == '<') return unexpected(invalid("HTML, not bencode"));
+    if (first != std::string_view::npos && body[first] == '<')
+      return unexpected(invalid("HTML, not bencode"));
     if (body.empty()) return unexpected(invalid("empty body"));
     return unexpected(invalid(doc.error().message()));
   }
@@ -46,7 +49,8 @@ expected<bencode::Document, std::string> decode_dict(std::string_view body) {
 std::optional<std::string> failure_of(const bencode::Node& root) {
   auto reason = root.find("failure reason");
   if (!reason) return std::nullopt;
-  if (!reason->is_string() || reason->as_string().empty()) return std::string("tracker: failure (no reason given)");
+  if (!reason->is_string() || reason->as_string().empty())
+    return std::string("tracker: failure (no reason given)");
   return "tracker: " + one_line(reason->as_string());
 }
 
@@ -112,10 +116,14 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 
 std::string_view event_name(Event e) noexcept {
   switch (e) {
-    case Event::started: return "started";
-    case Event::completed: return "completed";
-    case Event::stopped: return "stopped";
-    case Event::none: break;
+    case Event::started:
+      return "started";
+    case Event::completed:
+      return "completed";
+    case Event::stopped:
+      return "stopped";
+    case Event::none:
+      break;
   }
   return {};
 }
@@ -146,8 +154,8 @@ std::string build_announce_url(std::string_view announce_url, const AnnouncePara
   }
   const auto clamp0 = [](std::int64_t v) { return std::to_string(std::max<std::int64_t>(v, 0)); };
   url += "info_hash=" + url_encode(params.info_hash.view());
-  url += "&peer_id=" +
-         url_encode({reinterpret_cast<const char*>(params.peer_id.data()), params.peer_id.size()});
+  url +=
+      "&peer_id=" + url_encode({reinterpret_cast<const char*>(params.peer_id.data()), params.peer_id.size()});
   url += "&port=" + std::to_string(params.port);
   url += "&uploaded=" + clamp0(params.uploaded);
   url += "&downloaded=" + clamp0(params.downloaded);
@@ -192,8 +200,10 @@ expected<AnnounceResult, std::string> parse_announce_response(std::string_view b
   result.leechers = non_negative(root.find_int("incomplete"));
   if (const auto id = root.find_string("tracker id")) result.tracker_id = std::string(id->substr(0, 256));
   if (peers) {
-    if (peers->is_string()) add_compact_v4(peers->as_string(), result.peers);
-    else if (peers->is_list()) add_dict_peers(*peers, result.peers);
+    if (peers->is_string())
+      add_compact_v4(peers->as_string(), result.peers);
+    else if (peers->is_list())
+      add_dict_peers(*peers, result.peers);
   }
   if (peers6) add_compact_v6(*peers6, result.peers);
   return result;
@@ -202,9 +212,12 @@ expected<AnnounceResult, std::string> parse_announce_response(std::string_view b
 std::optional<std::string> scrape_url_for(std::string_view announce_url) {
   if (starts_with_ci(announce_url, "udp://")) return std::string(announce_url);
   std::size_t authority = 0;
-  if (starts_with_ci(announce_url, "http://")) authority = 7;
-  else if (starts_with_ci(announce_url, "https://")) authority = 8;
-  else return std::nullopt;
+  if (starts_with_ci(announce_url, "http://"))
+    authority = 7;
+  else if (starts_with_ci(announce_url, "https://"))
+    authority = 8;
+  else
+    return std::nullopt;
   const std::size_t path_end = std::min(announce_url.find_first_of("?#"), announce_url.size());
   const std::string_view path = announce_url.substr(0, path_end);
   const std::size_t slash = path.rfind('/');
@@ -220,8 +233,10 @@ std::optional<std::string> scrape_url_for(std::string_view announce_url) {
 
 std::string build_scrape_url(std::string_view scrape_url, const Sha1Digest& info_hash) {
   std::string url(scrape_url.substr(0, scrape_url.find('#')));
-  if (url.find('?') == std::string::npos) url += '?';
-  else if (url.back() != '?' && url.back() != '&') url += '&';
+  if (url.find('?') == std::string::npos)
+    url += '?';
+  else if (url.back() != '?' && url.back() != '&')
+    url += '&';
   url += "info_hash=" + url_encode(info_hash.view());
   return url;
 }

@@ -40,15 +40,14 @@ std::optional<std::string> scrape_url_for(std::string_view announce_url);
 std::string build_scrape_url(std::string_view scrape_url, const Sha1Digest& info_hash);
 
 // Parses a scrape response and picks this torrent's entry from `files`.
-expected<ScrapeResult, std::string> parse_scrape_response(std::string_view body,
-                                                          const Sha1Digest& info_hash);
+expected<ScrapeResult, std::string> parse_scrape_response(std::string_view body, const Sha1Digest& info_hash);
 
 // The parts of a tracker URL the client needs to connect. Userinfo is refused (never sent on).
 struct TrackerUrl {
-  std::string scheme;    // "http", "https" or "udp", lower-case
-  std::string host;      // without brackets for IPv6 literals
+  std::string scheme;  // "http", "https" or "udp", lower-case
+  std::string host;    // without brackets for IPv6 literals
   std::uint16_t port = 0;
-  std::string target;    // path and query, at least "/"; empty for udp
+  std::string target;  // path and query, at least "/"; empty for udp
 };
 expected<TrackerUrl, std::string> parse_tracker_url(std::string_view url);
 

@@ -75,7 +75,8 @@ namespace {
 
 std::string describe(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
-  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again) return "host not found";
+  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again)
+    return "host not found";
   if (ec == asio::error::network_unreachable) return "network unreachable";
   if (ec == asio::error::connection_reset) return "connection reset";
   return one_line(ec.message());
@@ -116,8 +117,14 @@ class TrackerClient::Operation : public std::enable_shared_from_this<Operation> 
     deliver_error(with_url(shown_url_, what));
   }
   // Fails from a fresh call stack, so a handler never runs inside announce()/scrape().
-  void fail_soon(std::string what) {
-    asio::post(shared_->io, [self = shared_from_this(), what = std::move(what)] { self->fail(what); });
+  // `complete` errors already name the URL (parse_tracker_url's).
+  void fail_soon(std::string what, bool complete = false) {
+    asio::post(shared_->io, [self = shared_from_this(), what = std::move(what), complete] {
+      if (complete)
+        self->deliver_error(what);
+      else
+        self->fail(what);
+    });
   }
   virtual void stop_io() = 0;
   virtual void deliver_error(std::string error) = 0;
@@ -154,12 +161,17 @@ class HttpOperation final : public TrackerClient::Operation {
   }
 
  private:
-  std::shared_ptr<HttpOperation> self_ptr() { return std::static_pointer_cast<HttpOperation>(shared_from_this()); }
+  std::shared_ptr<HttpOperation> self_ptr() {
+    return std::static_pointer_cast<HttpOperation>(shared_from_this());
+  }
 
   void attempt(const std::string& url) {
     auto parsed = parse_tracker_url(url);
     if (!parsed || parsed->scheme == "udp") {
-      fail_soon(parsed ? "redirected to a UDP URL" : parsed.error());
+      if (parsed)
+        fail_soon("redirected to a UDP URL");
+      else
+        fail_soon(parsed.error(), true);
       return;
     }
     target_ = std::move(*parsed);
@@ -173,22 +185,22 @@ class HttpOperation final : public TrackerClient::Operation {
       }
       tls_.emplace(shared_->io, *ctx);
     }
-    resolver_.async_resolve(target_.host, std::to_string(target_.port),
-                            [self = self_ptr()](const error_code& ec, tcp::resolver::results_type results) {
-                              if (self->done_) return;
-                              if (ec) return self->fail("cannot resolve " + self->target_.host + ": " + describe(ec));
-                              self->endpoints_.clear();
-                              const auto& bind = self->shared_->options.bind_address;
-                              for (const auto& entry : results) {
-                                const auto ep = entry.endpoint();
-                                if (!bind || bind->is_v4() == ep.address().is_v4()) self->endpoints_.push_back(ep);
-                              }
-                              if (self->endpoints_.empty()) {
-                                return self->fail("no address of " + self->target_.host +
-                                                  " matches the bind address family");
-                              }
-                              self->connect(0, {});
-                            });
+    resolver_.async_resolve(
+        target_.host, std::to_string(target_.port),
+        [self = self_ptr()](const error_code& ec, tcp::resolver::results_type results) {
+          if (self->done_) return;
+          if (ec) return self->fail("cannot resolve " + self->target_.host + ": " + describe(ec));
+          self->endpoints_.clear();
+          const auto& bind = self->shared_->options.bind_address;
+          for (const auto& entry : results) {
+            const auto ep = entry.endpoint();
+            if (!bind || bind->is_v4() == ep.address().is_v4()) self->endpoints_.push_back(ep);
+          }
+          if (self->endpoints_.empty()) {
+            return self->fail("no address of " + self->target_.host + " matches the bind address family");
+          }
+          self->connect(0, {});
+        });
   }
 
   tcp::socket& lowest() { return tls_ ? tls_->next_layer() : socket_; }
@@ -261,21 +273,38 @@ class HttpOperation final : public TrackerClient::Operation {
   void receive(Stream& stream) {
     parser_.emplace();
     parser_->body_limit(shared_->options.max_body);
-    http::async_read(stream, buffer_, *parser_, [self = self_ptr()](error_code ec, std::size_t) {
-      if (self->done_) return;
-      // Many servers end TLS without close_notify; for a body delimited by the close that is
-      // still a complete answer.
-      if (ec == ssl::error::stream_truncated && !self->parser_->is_done()) {
-        error_code eof_ec;
-        self->parser_->put_eof(eof_ec);
-        if (!eof_ec && self->parser_->is_done()) ec = {};
-      }
-      if (ec == http::error::body_limit) {
-        return self->fail("response larger than " + std::to_string(self->shared_->options.max_body) + " bytes");
-      }
-      if (ec) return self->fail("reading response: " + describe(ec));
-      self->on_response();
-    });
+    // Beast 1.74 misses the body limit for a Content-Length body that arrives in the same read
+    // as the header, so the header is read first and its length checked here.
+    http::async_read_header(
+        stream, buffer_, *parser_, [self = self_ptr(), &stream](error_code ec, std::size_t) {
+          if (self->done_) return;
+          if (!ec) {
+            const auto length = self->parser_->content_length();
+            if (length && *length > self->shared_->options.max_body) ec = http::error::body_limit;
+          }
+          if (ec) return self->on_read_error(ec);
+          http::async_read(stream, self->buffer_, *self->parser_, [self](error_code rec, std::size_t) {
+            if (self->done_) return;
+            // Many servers end TLS without close_notify; for a body delimited by the close that is
+            // still a complete answer.
+            if (rec == ssl::error::stream_truncated && !self->parser_->is_done()) {
+              error_code eof_ec;
+              self->parser_->put_eof(eof_ec);
+              if (!eof_ec && self->parser_->is_done()) rec = {};
+            }
+            if (!rec && self->parser_->get().body().size() > self->shared_->options.max_body)
+              rec = http::error::body_limit;
+            if (rec) return self->on_read_error(rec);
+            self->on_response();
+          });
+        });
+  }
+
+  void on_read_error(const error_code& ec) {
+    if (ec == http::error::body_limit) {
+      return fail("response larger than " + std::to_string(shared_->options.max_body) + " bytes");
+    }
+    fail("reading response: " + describe(ec));
   }
 
   void on_response() {
@@ -298,7 +327,8 @@ class HttpOperation final : public TrackerClient::Operation {
 
   std::string resolve_location(const std::string& loc) const {
     if (loc.find("://") != std::string::npos) return loc;
-    const std::string host = target_.host.find(':') != std::string::npos ? "[" + target_.host + "]" : target_.host;
+    const std::string host =
+        target_.host.find(':') != std::string::npos ? "[" + target_.host + "]" : target_.host;
     const std::string origin = target_.scheme + "://" + host + ":" + std::to_string(target_.port);
     if (loc.starts_with("//")) return target_.scheme + ":" + loc;
     if (loc.starts_with("/")) return origin + loc;
@@ -347,20 +377,23 @@ class UdpOperation final : public TrackerClient::Operation {
 
   void start() override {
     auto parsed = parse_tracker_url(url_);
-    if (!parsed) return fail_soon(parsed.error());
+    if (!parsed) return fail_soon(parsed.error(), true);
     host_ = parsed->host;
-    resolver_.async_resolve(parsed->host, std::to_string(parsed->port),
-                            [self = self_ptr()](const error_code& ec, udp_proto::resolver::results_type results) {
-                              if (self->done_) return;
-                              if (ec) return self->fail("cannot resolve " + self->host_ + ": " + describe(ec));
-                              self->open(results);
-                            });
+    resolver_.async_resolve(
+        parsed->host, std::to_string(parsed->port),
+        [self = self_ptr()](const error_code& ec, udp_proto::resolver::results_type results) {
+          if (self->done_) return;
+          if (ec) return self->fail("cannot resolve " + self->host_ + ": " + describe(ec));
+          self->open(results);
+        });
   }
 
  private:
   enum class Phase : std::uint8_t { connect, request };
 
-  std::shared_ptr<UdpOperation> self_ptr() { return std::static_pointer_cast<UdpOperation>(shared_from_this()); }
+  std::shared_ptr<UdpOperation> self_ptr() {
+    return std::static_pointer_cast<UdpOperation>(shared_from_this());
+  }
   bool is_announce() const { return handler_.index() == 0; }
 
   void open(const udp_proto::resolver::results_type& results) {
@@ -425,7 +458,8 @@ class UdpOperation final : public TrackerClient::Operation {
     timer_.async_wait([self = self_ptr()](const error_code& ec) {
       if (ec || self->done_) return;
       if (++self->attempt_ > self->shared_->options.udp_max_retries) return self->fail("timed out");
-      log::get("tracker")->debug("{}: no answer, retransmitting (attempt {})", self->shown_url_, self->attempt_);
+      log::get("tracker")->debug("{}: no answer, retransmitting (attempt {})", self->shown_url_,
+                                 self->attempt_);
       self->transmit();
     });
   }
@@ -443,7 +477,10 @@ class UdpOperation final : public TrackerClient::Operation {
   template <class T>
   bool check(const expected<T, udp::ParseError>& r) {
     if (r) return true;
-    if (r.error().kind != udp::ParseError::Kind::foreign) fail(r.error().message);
+    if (r.error().kind == udp::ParseError::Kind::foreign) return false;
+    // The tracker may have forgotten our connection id (a restart): get a fresh one next time.
+    if (phase_ == Phase::request) shared_->udp_connections.erase(cache_key_);
+    fail(r.error().message);
     return false;
   }
 
@@ -477,8 +514,10 @@ class UdpOperation final : public TrackerClient::Operation {
   }
   void deliver_error(std::string error) override {
     if (!finish()) return;
-    if (is_announce()) std::get<0>(handler_)(unexpected(std::move(error)));
-    else std::get<1>(handler_)(unexpected(std::move(error)));
+    if (is_announce())
+      std::get<0>(handler_)(unexpected(std::move(error)));
+    else
+      std::get<1>(handler_)(unexpected(std::move(error)));
   }
 
   AnnounceParams params_;
@@ -502,7 +541,9 @@ class FailedOperation final : public TrackerClient::Operation {
  public:
   FailedOperation(std::shared_ptr<TrackerClient::Shared> shared, std::uint64_t id, std::string url,
                   std::string error, std::function<void(std::string)> handler)
-      : Operation(std::move(shared), id, std::move(url)), error_(std::move(error)), handler_(std::move(handler)) {}
+      : Operation(std::move(shared), id, std::move(url)),
+        error_(std::move(error)),
+        handler_(std::move(handler)) {}
   void start() override {
     asio::post(shared_->io, [self = shared_from_this(), this] { deliver_error(error_); });
   }
@@ -526,9 +567,13 @@ bool is_udp(const std::string& url) {
 TrackerClient::TrackerClient(asio::io_context& io, TrackerClientOptions options)
     : shared_(std::make_shared<Shared>(io, std::move(options))) {}
 
-TrackerClient::~TrackerClient() { cancel_all(); }
+TrackerClient::~TrackerClient() {
+  cancel_all();
+}
 
-std::size_t TrackerClient::pending() const { return shared_->ops.size(); }
+std::size_t TrackerClient::pending() const {
+  return shared_->ops.size();
+}
 
 void TrackerClient::cancel_all() {
   std::vector<std::shared_ptr<Operation>> ops;
@@ -562,7 +607,8 @@ void TrackerClient::announce(const std::string& url, const AnnounceParams& param
   op->start();
 }
 
-void TrackerClient::scrape(const std::string& announce_url, const Sha1Digest& info_hash, ScrapeHandler handler) {
+void TrackerClient::scrape(const std::string& announce_url, const Sha1Digest& info_hash,
+                           ScrapeHandler handler) {
   const std::uint64_t id = shared_->next_op++;
   std::shared_ptr<Operation> op;
   if (is_udp(announce_url)) {
@@ -573,16 +619,19 @@ void TrackerClient::scrape(const std::string& announce_url, const Sha1Digest& in
     const auto scrape_url = scrape_url_for(announce_url);
     if (!scrape_url) {
       op = std::make_shared<FailedOperation>(
-          shared_, id, announce_url, "tracker " + url_for_messages(announce_url) + ": does not support scrape",
+          shared_, id, announce_url,
+          "tracker " + url_for_messages(announce_url) + ": does not support scrape",
           [handler = std::move(handler)](std::string error) { handler(unexpected(std::move(error))); });
     } else {
-      auto on_body = [handler = std::move(handler), info_hash, announce_url](expected<std::string, std::string> body) {
+      auto on_body = [handler = std::move(handler), info_hash,
+                      announce_url](expected<std::string, std::string> body) {
         if (!body) return handler(unexpected(std::move(body).error()));
         auto result = parse_scrape_response(*body, info_hash);
         if (!result) return handler(unexpected(with_url(url_for_messages(announce_url), result.error())));
         handler(std::move(result));
       };
-      op = std::make_shared<HttpOperation>(shared_, id, build_scrape_url(*scrape_url, info_hash), std::move(on_body));
+      op = std::make_shared<HttpOperation>(shared_, id, build_scrape_url(*scrape_url, info_hash),
+                                           std::move(on_body));
     }
   }
   shared_->ops.emplace(id, op);

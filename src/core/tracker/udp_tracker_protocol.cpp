@@ -46,7 +46,8 @@ expected<void, ParseError> check_header(std::string_view d, std::uint32_t transa
                 text.empty() ? std::string("tracker: error (no message)") : "tracker: " + one_line(text));
   }
   if (action != static_cast<std::uint32_t>(want)) {
-    return fail(ParseError::Kind::malformed, "invalid tracker response: unexpected action " + std::to_string(action));
+    return fail(ParseError::Kind::malformed,
+                "invalid tracker response: unexpected action " + std::to_string(action));
   }
   if (d.size() < min_size) {
     return fail(ParseError::Kind::malformed, "invalid tracker response: " + std::to_string(d.size()) +
@@ -60,10 +61,14 @@ expected<void, ParseError> check_header(std::string_view d, std::uint32_t transa
 
 std::uint32_t wire_event(Event e) noexcept {
   switch (e) {
-    case Event::completed: return 1;
-    case Event::started: return 2;
-    case Event::stopped: return 3;
-    case Event::none: break;
+    case Event::completed:
+      return 1;
+    case Event::started:
+      return 2;
+    case Event::stopped:
+      return 3;
+    case Event::none:
+      break;
   }
   return 0;
 }
@@ -105,7 +110,8 @@ std::string encode_scrape_request(std::uint64_t connection_id, std::uint32_t tra
   put64(out, connection_id);
   put32(out, static_cast<std::uint32_t>(Action::scrape));
   put32(out, transaction_id);
-  for (const auto& h : info_hashes.first(std::min(info_hashes.size(), kMaxScrapeHashes))) out.append(h.view());
+  for (const auto& h : info_hashes.first(std::min(info_hashes.size(), kMaxScrapeHashes)))
+    out.append(h.view());
   return out;
 }
 

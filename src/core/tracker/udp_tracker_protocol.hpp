@@ -23,7 +23,9 @@ inline constexpr std::chrono::seconds kConnectionIdLifetime{60};
 // Retransmit after 15 * 2^n seconds, n = 0 ... kMaxRetries; then give up.
 inline constexpr std::chrono::seconds kBaseTimeout{15};
 inline constexpr int kMaxRetries = 8;
-constexpr std::chrono::seconds retry_timeout(int n) { return kBaseTimeout * (std::int64_t{1} << n); }
+constexpr std::chrono::seconds retry_timeout(int n) {
+  return kBaseTimeout * (std::int64_t{1} << n);
+}
 
 enum class Action : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
 
