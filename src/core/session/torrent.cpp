@@ -27,6 +27,8 @@ constexpr auto kKeepAlive = 90s;
 constexpr auto kHandshakeTimeout = 10s;
 constexpr std::size_t kAllowedFastCount = 8;
 constexpr int kBanAfterHashFailures = 3;
+constexpr int kMaxConnectFailures = 6;
+constexpr auto kRetryBase = 5s;
 
 template <class... F>
 struct Overloaded : F... {
@@ -245,19 +247,25 @@ void Torrent::add_peer(const tcp::endpoint& ep) {
     if (p->endpoint == ep) return;
   }
   if (connecting_.contains(ep)) return;
-  candidates_.insert(ep);
+  candidates_.try_emplace(ep);  // a known candidate keeps its backoff
   connect_peers(Clock::now());
 }
 
 // ---------------------------------------------------------------- connections
 
-void Torrent::connect_peers(Clock::time_point) {
+void Torrent::connect_peers(Clock::time_point now) {
   if (paused_ || stopping_ || state_ == TorrentState::error || state_ == TorrentState::checking) return;
-  while (!candidates_.empty() &&
-         static_cast<int>(peers_.size() + connecting_.size()) < ctx_.settings.max_peers_per_torrent &&
-         static_cast<int>(connecting_.size()) < ctx_.settings.max_connecting) {
-    const tcp::endpoint ep = *candidates_.begin();
-    candidates_.erase(candidates_.begin());
+  for (auto it = candidates_.begin();
+       it != candidates_.end() &&
+       static_cast<int>(peers_.size() + connecting_.size()) < ctx_.settings.max_peers_per_torrent &&
+       static_cast<int>(connecting_.size()) < ctx_.settings.max_connecting;) {
+    if (it->second.not_before > now) {
+      ++it;
+      continue;
+    }
+    const tcp::endpoint ep = it->first;
+    const int failures = it->second.failures;
+    it = candidates_.erase(it);
     connecting_.insert(ep);
     auto conn = std::make_shared<PeerConnection>(ctx_.io, false);
     wire::Handshake ours;
@@ -266,10 +274,17 @@ void Torrent::connect_peers(Clock::time_point) {
     ours.set_fast();
     ours.set_extensions();
     conn->connect(ep, ctx_.bind_address, ours, kHandshakeTimeout,
-                  [this, self = shared_from_this(), conn, ep](expected<wire::Handshake, std::string> hs) {
+                  [this, self = shared_from_this(), conn, ep, failures](expected<wire::Handshake, std::string> hs) {
                     connecting_.erase(ep);
                     if (!hs) {
                       peer_log()->debug("{}: connect to {} failed: {}", meta_.name, endpoint_string(ep), hs.error());
+                      // Retry later (the peer may be busy checking, or restarting): 5 s, 10 s, ... 
+                      // then forget it until a tracker lists it again.
+                      if (!stopping_ && failures < kMaxConnectFailures) {
+                        Candidate& c = candidates_[ep];
+                        c.failures = failures + 1;
+                        c.not_before = Clock::now() + kRetryBase * (1 << failures);
+                      }
                       return;
                     }
                     if (hs->info_hash != meta_.info_hash) {
@@ -385,7 +400,10 @@ void Torrent::drop_peer(PeerKey key, const std::string& reason) {
   peer_log()->debug("{}: dropped {}: {}", meta_.name, endpoint_string(p->endpoint), reason);
   p->conn->close(reason);
   // Peers that dropped us may be dialled again later (they may have restarted).
-  if (!banned_.contains(p->endpoint.address()) && !p->incoming) candidates_.insert(p->endpoint);
+  const bool useless = p->seed && picker_.is_finished();  // two seeds have nothing to trade
+  if (!banned_.contains(p->endpoint.address()) && !p->incoming && !stopping_ && !useless) {
+    candidates_[p->endpoint].not_before = Clock::now() + kRetryBase;
+  }
   // The blocks it held are free for others now.
   for (auto& [k, other] : peers_) fill_requests(*other);
 }
@@ -404,12 +422,7 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
   Peer* pp = find(c);
   if (pp == nullptr) return;
   Peer& p = *pp;
-  // Bitfield / have-all / have-none must come first; an extension handshake or keep-alive before
-  // them is tolerated (some clients send those first).
-  const bool first = !p.got_first_message;
-  if (!std::holds_alternative<wire::Extended>(msg) && !std::holds_alternative<wire::KeepAlive>(msg)) {
-    p.got_first_message = true;
-  }
+  peer_log()->trace("{}: {} sent message #{}", meta_.name, endpoint_string(p.endpoint), msg.index());
   auto protocol_violation = [&](const std::string& why) { drop_peer(p.key, why); };
 
   std::visit(
@@ -434,10 +447,9 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
             p.choke_reason = "not interested";
           },
           [&](wire::Have& m) { handle_have(p, m.piece); },
-          [&](wire::BitfieldMsg& m) {
-            if (!first) return protocol_violation("bitfield after other messages");
-            handle_bitfield(p, std::move(m.bits));
-          },
+          // BEP 3 puts the bitfield first; aria2 also sends a full one later. Like libtorrent we
+          // accept a later one as a replacement of what the peer has.
+          [&](wire::BitfieldMsg& m) { handle_bitfield(p, std::move(m.bits)); },
           [&](wire::Request& m) { handle_request(p, m); },
           [&](wire::Piece& m) { handle_block(p, m.piece, m.begin, m.data); },
           [&](wire::Cancel& m) {
@@ -452,13 +464,11 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
           [&](wire::Suggest&) {},
           [&](wire::HaveAll&) {
             if (!p.fast) return protocol_violation("have-all without the fast extension");
-            if (!first) return protocol_violation("have-all after other messages");
             Bitfield all(meta_.piece_count, true);
             handle_bitfield(p, std::move(all));
           },
           [&](wire::HaveNone&) {
             if (!p.fast) return protocol_violation("have-none without the fast extension");
-            if (!first) return protocol_violation("have-none after other messages");
             handle_bitfield(p, Bitfield(meta_.piece_count));
           },
           [&](wire::Reject& m) {
@@ -488,6 +498,13 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
 }
 
 void Torrent::handle_bitfield(Peer& p, Bitfield bits) {
+  if (p.counted_in_availability) {  // a replacement: take the old set out first
+    if (p.seed) {
+      picker_.remove_seed();
+    } else {
+      picker_.remove_peer_bitfield(p.has);
+    }
+  }
   p.has = std::move(bits);
   p.seed = p.has.all();
   if (p.seed) {
@@ -704,6 +721,8 @@ void Torrent::piece_failed(std::uint32_t piece) {
     // A peer that alone supplied a bad piece is certainly at fault: charge it double.
     p.hash_failures += contributors.size() == 1 ? 2 : 1;
     if (p.hash_failures >= kBanAfterHashFailures) {
+      torrent_log()->warn("{}: banned {} ({}) for sending corrupt data", meta_.name, endpoint_string(p.endpoint),
+                          p.client);
       banned_.insert(p.endpoint.address());
       candidates_.erase(p.endpoint);
       drop_peer(k, "banned after sending corrupt data");

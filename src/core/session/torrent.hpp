@@ -92,7 +92,6 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
     bool peer_interested = false;
     bool seed = false;
     bool snubbed = false;
-    bool got_first_message = false;
     bool counted_in_availability = false;
     bool optimistic = false;
     Bitfield has;
@@ -164,7 +163,11 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   std::map<PeerKey, std::unique_ptr<Peer>> peers_;
   std::unordered_map<PeerConnection*, PeerKey> by_conn_;
   PeerKey next_key_ = 1;
-  std::set<tcp::endpoint> candidates_;              // known, not connected
+  struct Candidate {
+    int failures = 0;
+    Clock::time_point not_before{};  // retry backoff after failed attempts
+  };
+  std::map<tcp::endpoint, Candidate> candidates_;   // known, not connected
   std::set<tcp::endpoint> connecting_;
   std::set<boost::asio::ip::address> banned_;
   std::unordered_map<std::uint32_t, int> writes_in_flight_;
