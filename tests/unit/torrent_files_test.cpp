@@ -82,16 +82,21 @@ TEST_F(TorrentFilesTest, MissingAndShortFilesReportMissing) {
   EXPECT_EQ(short_read.error().kind, StorageError::Kind::missing);
 }
 
-TEST_F(TorrentFilesTest, UnwritableFolderIsAnIoErrorWithTheReason) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores permissions";
+TEST_F(TorrentFilesTest, UnwritableLocationIsAnIoErrorWithTheReason) {
+  // A plain file where the torrent's folder should be: no permission bit helps, even for root.
   fs::create_directories(dir_);
-  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-  const Metainfo m = parse(test::single_file_info("f.bin", 100, 32));
+  std::ofstream(dir_ / "t") << "in the way";
+  const Metainfo m = parse(test::multi_file_info("t", {{{"a"}, 100, ""}}, 32));
   TorrentFiles files(dir_, m);
   auto w = files.write(0, 0, "abc");
   ASSERT_FALSE(w);
-  EXPECT_NE(w.error().message.find("Permission denied"), std::string::npos) << w.error().message;
-  fs::permissions(dir_, fs::perms::owner_all);
+  EXPECT_EQ(w.error().kind, StorageError::Kind::io);
+  EXPECT_NE(w.error().message.find("cannot create folder"), std::string::npos) << w.error().message;
+  EXPECT_NE(w.error().message.find((dir_ / "t").string()), std::string::npos) << w.error().message;
+  TorrentFiles blocked(dir_ / "t", m);
+  auto c = blocked.check_writable();
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("cannot create folder"), std::string::npos) << c.error().message;
 }
 
 }  // namespace
