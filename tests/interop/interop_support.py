@@ -80,11 +80,11 @@ class Proc:
 class Tracker:
     """opentracker on 127.0.0.1 (HTTP and UDP on one port), whitelist-only as Debian builds it."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, port=None, hashes=()):
         self.dir = tempfile.mkdtemp(prefix="ot-", dir=workdir)
         os.chmod(self.dir, 0o755)
-        self.port = free_port("127.0.0.1")
-        self.hashes = []
+        self.port = port or free_port("127.0.0.1")
+        self.hashes = list(hashes)
         self._write_whitelist()
         with open(os.path.join(self.dir, "opentracker.conf"), "w") as f:
             f.write("access.whitelist /whitelist\n")  # opentracker chroots into -d

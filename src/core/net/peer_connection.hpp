@@ -31,6 +31,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     virtual void on_peer_closed(PeerConnection& c, const std::string& reason) = 0;
     // The write queue drained: a chance to queue more blocks.
     virtual void on_peer_drained(PeerConnection& c) = 0;
+    // Every message of one socket read has been delivered: a chance to batch work.
+    virtual void on_peer_read_done(PeerConnection& c) = 0;
   };
 
   PeerConnection(boost::asio::io_context& io, bool incoming);
@@ -49,6 +51,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void send(const wire::Message& m);
   void send_block(std::uint32_t piece, std::uint32_t begin, std::string data);
   void close(const std::string& reason);  // idempotent; the owner hears on_peer_closed once
+  // Backpressure: stop reading from the socket (TCP then slows the sender) until resumed.
+  void pause_reading();
+  void resume_reading();
+  bool reading_paused() const { return read_paused_; }
 
   bool is_open() const { return !closed_; }
   bool incoming() const { return incoming_; }
@@ -63,6 +69,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void read_handshake_bytes(HandshakeHandler done);
   void read_loop();
   void flush();
+  void schedule_flush();
   void fail_handshake(HandshakeHandler& done, const std::string& reason);
 
   tcp::socket socket_;
@@ -70,6 +77,9 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   bool incoming_;
   bool closed_ = false;
   bool writing_ = false;
+  bool flush_posted_ = false;  // one gathered write per event-loop turn
+  bool read_paused_ = false;
+  bool read_pending_ = false;  // an async read is outstanding
   Owner* owner_ = nullptr;
   tcp::endpoint remote_;
   std::string handshake_buf_;

@@ -17,8 +17,8 @@ using namespace std::chrono_literals;
 constexpr std::size_t kMinPipeline = 4;
 constexpr std::size_t kMaxPipeline = 500;
 constexpr std::size_t kMaxQueuedRequests = 2000;   // from one peer; more is abuse
-constexpr std::size_t kMaxReadsInFlight = 16;      // disk reads per peer ahead of the socket
-constexpr std::size_t kSendBudget = 2 << 20;       // bytes queued on a socket before we stop reading more
+constexpr std::size_t kMaxReadsInFlight = 64;      // blocks being read for one peer (4 disk jobs)
+constexpr std::size_t kSendBudget = 4 << 20;       // bytes queued on a socket before we stop reading more
 constexpr auto kRechokeInterval = 10s;
 constexpr auto kOptimisticInterval = 30s;
 constexpr auto kSnubTime = 60s;
@@ -27,6 +27,11 @@ constexpr auto kKeepAlive = 90s;
 constexpr auto kHandshakeTimeout = 10s;
 constexpr std::size_t kAllowedFastCount = 8;
 constexpr int kBanAfterHashFailures = 3;
+// Received data waiting for the disk: past the high mark peers stop being read (TCP slows them
+// down), below the low mark they are read again. Bounds memory when the disk is slower than
+// the network (the kernel throttles writers once enough dirty pages pile up).
+constexpr std::int64_t kWriteBacklogHigh = 16 << 20;
+constexpr std::int64_t kWriteBacklogLow = 8 << 20;
 constexpr int kMaxConnectFailures = 6;
 constexpr auto kRetryBase = 5s;
 
@@ -75,7 +80,8 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
       save_path_(std::move(save_path)),
       files_(std::make_shared<TorrentFiles>(save_path_, meta_)),
       picker_(files_->map(), ctx.rng()),
-      paused_(paused) {
+      paused_(paused),
+      write_strand_(ctx.disk.make_strand()) {
   for (std::uint32_t i = 0; i < meta_.files.size(); ++i) {
     // Pad files are never downloaded as such; their pieces still are (they hold real data too).
     (void)i;
@@ -583,6 +589,9 @@ void Torrent::fill_requests(Peer& p) {
   // A snubbed peer keeps one request, so it can prove itself again.
   const std::size_t target = p.snubbed ? 1 : p.pipeline;
   if (p.requested.size() >= target) return;
+  // Refill in batches (a quarter of the pipeline, at most 16 blocks) rather than block by block.
+  const std::size_t batch = std::clamp<std::size_t>(target / 4, 1, 16);
+  if (target - p.requested.size() < batch && !p.requested.empty()) return;
   const auto blocks = picker_.pick(p.has, p.key, target - p.requested.size(), choked, p.allowed_fast);
   for (const BlockRef& b : blocks) {
     const auto begin = static_cast<std::uint32_t>(std::int64_t{b.block} * kBlockSize);
@@ -645,18 +654,52 @@ void Torrent::handle_block(Peer& p, std::uint32_t piece, std::uint32_t begin, st
   }
   if (!arrival.duplicate) {
     ++writes_in_flight_[piece];
-    auto files = files_;
-    ctx_.disk.submit(
-        ctx_.io.get_executor(),
-        [files, piece, begin, block = std::string(data)] { return files->write(piece, begin, block); },
-        [this, self = shared_from_this(), piece](expected<void, StorageError> r) {
-          if (stopping_) return;
-          if (!r) set_error(r.error().message);
-          write_done(piece);
-        });
+    write_backlog_ += n;
+    write_batch_.push_back(PendingWrite{piece, begin, std::string(data)});
     if (arrival.piece_complete) awaiting_hash_.insert(piece);
   }
   fill_requests(p);
+}
+
+void Torrent::on_peer_read_done(PeerConnection& c) {
+  flush_writes();
+  if (write_backlog_ > kWriteBacklogHigh && !c.reading_paused()) {
+    c.pause_reading();
+    if (Peer* p = find(c)) paused_for_disk_.push_back(p->conn);
+  }
+}
+
+// One disk job per socket read instead of one per block: far fewer thread hand-offs.
+void Torrent::flush_writes() {
+  if (write_batch_.empty()) return;
+  std::vector<std::uint32_t> pieces;
+  pieces.reserve(write_batch_.size());
+  std::int64_t bytes = 0;
+  for (const PendingWrite& w : write_batch_) {
+    pieces.push_back(w.piece);
+    bytes += static_cast<std::int64_t>(w.data.size());
+  }
+  auto files = files_;
+  ctx_.disk.submit_on(
+      write_strand_, ctx_.io.get_executor(),
+      [files, batch = std::move(write_batch_)]() -> expected<void, StorageError> {
+        for (const PendingWrite& w : batch) {
+          if (auto r = files->write(w.piece, w.begin, w.data); !r) return r;
+        }
+        return {};
+      },
+      [this, self = shared_from_this(), pieces = std::move(pieces), bytes](expected<void, StorageError> r) {
+        write_backlog_ -= bytes;
+        if (stopping_) return;
+        if (!r) set_error(r.error().message);
+        for (const std::uint32_t piece : pieces) write_done(piece);
+        if (write_backlog_ < kWriteBacklogLow && !paused_for_disk_.empty()) {
+          for (auto& weak : std::exchange(paused_for_disk_, {})) {
+            if (auto conn = weak.lock()) conn->resume_reading();
+          }
+        }
+      });
+  write_batch_.clear();
 }
 
 void Torrent::write_done(std::uint32_t piece) {
@@ -670,7 +713,7 @@ void Torrent::write_done(std::uint32_t piece) {
 void Torrent::start_hash(std::uint32_t piece) {
   auto files = files_;
   ctx_.disk.submit(
-      ctx_.io.get_executor(), [files, piece] { return files->hash_piece(piece); },
+      ctx_.io.get_executor(), [files, piece] { return files->finish_piece_hash(piece); },
       [this, self = shared_from_this(), piece](expected<Sha1Digest, StorageError> r) { hash_done(piece, r); });
 }
 
@@ -746,40 +789,52 @@ void Torrent::handle_request(Peer& p, const wire::Request& r) {
 }
 
 void Torrent::serve_requests(Peer& p) {
+  constexpr std::size_t kReadBatch = 16;  // blocks read by one disk job
   while (!p.their_requests.empty() && p.reads_in_flight < kMaxReadsInFlight &&
          p.conn->queued_bytes() + p.reads_in_flight * kBlockSize < kSendBudget) {
-    const wire::Request r = p.their_requests.front();
-    p.their_requests.pop_front();
-    ++p.reads_in_flight;
+    std::vector<wire::Request> batch;
+    while (!p.their_requests.empty() && batch.size() < kReadBatch && p.reads_in_flight < kMaxReadsInFlight) {
+      batch.push_back(p.their_requests.front());
+      p.their_requests.pop_front();
+      ++p.reads_in_flight;
+    }
     auto files = files_;
     const PeerKey key = p.key;
     ctx_.disk.submit(
         ctx_.io.get_executor(),
-        [files, r]() -> expected<std::string, StorageError> {
-          std::string block(r.length, '\0');
-          if (auto ok = files->read(r.piece, r.begin, std::span<char>(block.data(), block.size())); !ok) {
-            return unexpected(ok.error());
+        [files, batch]() -> expected<std::vector<std::string>, StorageError> {
+          std::vector<std::string> blocks;
+          blocks.reserve(batch.size());
+          for (const wire::Request& r : batch) {
+            std::string block(r.length, '\0');
+            if (auto ok = files->read(r.piece, r.begin, std::span<char>(block.data(), block.size())); !ok) {
+              return unexpected(ok.error());
+            }
+            blocks.push_back(std::move(block));
           }
-          return block;
+          return blocks;
         },
-        [this, self = shared_from_this(), key, r](expected<std::string, StorageError> block) {
+        [this, self = shared_from_this(), key, batch](expected<std::vector<std::string>, StorageError> blocks) {
           auto it = peers_.find(key);
           if (it == peers_.end()) return;
           Peer& peer = *it->second;
-          --peer.reads_in_flight;
-          if (!block) {
+          peer.reads_in_flight -= batch.size();
+          if (!blocks) {
             // Data vanished under us: never serve garbage; the torrent needs a recheck.
-            set_error(block.error().message);
+            set_error(blocks.error().message);
             return;
           }
-          if (peer.am_choking && !peer.allowed_fast_given.contains(r.piece)) return;
           const auto now = Clock::now();
-          const auto n = static_cast<std::int64_t>(r.length);
-          peer.up.add(n, now);
-          up_.add(n, now);
-          peer.uploaded += n;
-          uploaded_ += n;
-          peer.conn->send_block(r.piece, r.begin, std::move(*block));
+          for (std::size_t i = 0; i < batch.size(); ++i) {
+            const wire::Request& r = batch[i];
+            if (peer.am_choking && !peer.allowed_fast_given.contains(r.piece)) continue;
+            const auto n = static_cast<std::int64_t>(r.length);
+            peer.up.add(n, now);
+            up_.add(n, now);
+            peer.uploaded += n;
+            uploaded_ += n;
+            peer.conn->send_block(r.piece, r.begin, std::move((*blocks)[i]));
+          }
           serve_requests(peer);
         });
   }

@@ -75,6 +75,7 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void on_peer_message(PeerConnection& c, wire::Message&& m) override;
   void on_peer_closed(PeerConnection& c, const std::string& reason) override;
   void on_peer_drained(PeerConnection& c) override;
+  void on_peer_read_done(PeerConnection& c) override;
 
  private:
   struct Peer {
@@ -131,6 +132,7 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   static void remember_cancelled(Peer& p, const BlockRef& b);
   void serve_requests(Peer& p);
   void write_done(std::uint32_t piece);
+  void flush_writes();
   void start_hash(std::uint32_t piece);
   void hash_done(std::uint32_t piece, const expected<Sha1Digest, StorageError>& result);
   void piece_passed(std::uint32_t piece);
@@ -170,6 +172,15 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   std::map<tcp::endpoint, Candidate> candidates_;   // known, not connected
   std::set<tcp::endpoint> connecting_;
   std::set<boost::asio::ip::address> banned_;
+  struct PendingWrite {
+    std::uint32_t piece;
+    std::uint32_t begin;
+    std::string data;
+  };
+  DiskIo::Strand write_strand_;            // this torrent's writes, in order, one at a time
+  std::vector<PendingWrite> write_batch_;  // blocks of one socket read, written by one disk job
+  std::int64_t write_backlog_ = 0;         // bytes received but not yet written to disk
+  std::vector<std::weak_ptr<PeerConnection>> paused_for_disk_;
   std::unordered_map<std::uint32_t, int> writes_in_flight_;
   std::set<std::uint32_t> awaiting_hash_;
   std::int64_t hash_failures_ = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,21 @@ class DiskIo {
   template <class Executor, class Work, class Done>
   void submit(const Executor& executor, Work work, Done done) {
     boost::asio::post(pool_, [executor, work = std::move(work), done = std::move(done)]() mutable {
+      auto result = work();
+      boost::asio::post(executor, [done = std::move(done), result = std::move(result)]() mutable {
+        done(std::move(result));
+      });
+    });
+  }
+
+  // Jobs submitted through one strand run one at a time, in order (e.g. one torrent's writes,
+  // which would otherwise contend for the same file's lock).
+  using Strand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+  Strand make_strand() { return boost::asio::make_strand(pool_); }
+
+  template <class Executor, class Work, class Done>
+  void submit_on(Strand& strand, const Executor& executor, Work work, Done done) {
+    boost::asio::post(strand, [executor, work = std::move(work), done = std::move(done)]() mutable {
       auto result = work();
       boost::asio::post(executor, [done = std::move(done), result = std::move(result)]() mutable {
         done(std::move(result));

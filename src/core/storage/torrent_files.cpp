@@ -85,7 +85,44 @@ expected<void, StorageError> TorrentFiles::write(std::uint32_t piece, std::int64
     }
     done += len;
   }
+  // Continue the piece's running hash when this block is the next one. Writes of one torrent are
+  // serialised (a strand), so blocks from one peer arrive here in order.
+  std::lock_guard lock(hash_mutex_);
+  auto& running = running_[piece];
+  if (!running) running = std::make_unique<RunningHash>();
+  if (running->cursor == offset) {
+    running->sha.update(data);
+    running->cursor += static_cast<std::int64_t>(data.size());
+  }
   return {};
+}
+
+expected<void, StorageError> TorrentFiles::hash_range(Sha1& sha, std::uint32_t piece, std::int64_t from,
+                                                      std::int64_t to) {
+  constexpr std::int64_t kChunk = 1 << 20;  // bounded memory whatever the piece length
+  thread_local std::vector<char> buffer(static_cast<std::size_t>(kChunk));
+  for (std::int64_t off = from; off < to; off += kChunk) {
+    const auto n = static_cast<std::size_t>(std::min(kChunk, to - off));
+    if (auto r = read(piece, off, std::span<char>(buffer.data(), n)); !r) return unexpected(r.error());
+    sha.update(std::string_view(buffer.data(), n));
+  }
+  return {};
+}
+
+expected<Sha1Digest, StorageError> TorrentFiles::finish_piece_hash(std::uint32_t piece) {
+  std::unique_ptr<RunningHash> running;
+  {
+    std::lock_guard lock(hash_mutex_);
+    if (auto it = running_.find(piece); it != running_.end()) {
+      running = std::move(it->second);
+      running_.erase(it);
+    }
+  }
+  if (!running) running = std::make_unique<RunningHash>();
+  if (auto r = hash_range(running->sha, piece, running->cursor, map_.piece_size(piece)); !r) {
+    return unexpected(r.error());
+  }
+  return running->sha.finish();
 }
 
 expected<void, StorageError> TorrentFiles::read(std::uint32_t piece, std::int64_t offset, std::span<char> out) {
@@ -119,15 +156,8 @@ expected<void, StorageError> TorrentFiles::read(std::uint32_t piece, std::int64_
 }
 
 expected<Sha1Digest, StorageError> TorrentFiles::hash_piece(std::uint32_t piece) {
-  constexpr std::int64_t kChunk = 1 << 20;  // bounded memory whatever the piece length
-  thread_local std::vector<char> buffer(static_cast<std::size_t>(kChunk));
   Sha1 hasher;
-  const std::int64_t size = map_.piece_size(piece);
-  for (std::int64_t off = 0; off < size; off += kChunk) {
-    const auto n = static_cast<std::size_t>(std::min(kChunk, size - off));
-    if (auto r = read(piece, off, std::span<char>(buffer.data(), n)); !r) return unexpected(r.error());
-    hasher.update(std::string_view(buffer.data(), n));
-  }
+  if (auto r = hash_range(hasher, piece, 0, map_.piece_size(piece)); !r) return unexpected(r.error());
   return hasher.finish();
 }
 

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,7 +39,12 @@ class TorrentFiles {
   const PieceMap& map() const { return map_; }
   std::filesystem::path file_path(std::uint32_t file) const { return save_dir_ / files_[file].path; }
 
+  // Writes a block. A block that continues its piece's running hash is hashed right away, while
+  // it is still in the CPU cache, so a completed piece rarely has to be read back.
   expected<void, StorageError> write(std::uint32_t piece, std::int64_t offset, std::string_view data);
+  // The digest of a piece whose blocks have all been written: completes the running hash,
+  // reading back only what it did not see, and forgets it (a failed piece starts afresh).
+  expected<Sha1Digest, StorageError> finish_piece_hash(std::uint32_t piece);
   expected<void, StorageError> read(std::uint32_t piece, std::int64_t offset, std::span<char> out);
   // Reads the piece in bounded chunks and hashes it.
   expected<Sha1Digest, StorageError> hash_piece(std::uint32_t piece);
@@ -63,6 +70,14 @@ class TorrentFiles {
   std::mutex mutex_;  // guards handles_ (opening/closing); pread/pwrite on an open fd need no lock
   std::vector<Handle> handles_;
   std::vector<int> retired_;  // replaced descriptors, closed by close_all()
+
+  struct RunningHash {
+    Sha1 sha;
+    std::int64_t cursor = 0;  // bytes of the piece hashed so far, from its start
+  };
+  expected<void, StorageError> hash_range(Sha1& sha, std::uint32_t piece, std::int64_t from, std::int64_t to);
+  std::mutex hash_mutex_;  // guards running_
+  std::unordered_map<std::uint32_t, std::unique_ptr<RunningHash>> running_;
 };
 
 }  // namespace tessera
