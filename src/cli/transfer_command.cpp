@@ -11,6 +11,7 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "log/logging.hpp"
+#include "metainfo/metainfo.hpp"
 #include "tessera/session.hpp"
 
 namespace tessera::cli {
@@ -152,6 +153,17 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   settings.use_trackers = o.trackers;
   log::set_level(spdlog::level::from_str(o.log_level));
 
+  // Bad input is reported before anything is opened: exit 2 as for `info`.
+  auto torrent_data = read_file_limited(o.torrent, MetainfoLimits{}.bencode.max_input);
+  if (!torrent_data) {
+    print_error(torrent_data.error());
+    return kExitBadInput;
+  }
+  if (auto meta = parse_metainfo(std::string_view(*torrent_data)); !meta) {
+    print_error(o.torrent + ": " + meta.error().message);
+    return kExitBadInput;
+  }
+
   auto session = Session::create(settings);
   if (!session) {
     print_error(session.error());
@@ -159,17 +171,13 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   }
   AddTorrentParams params;
   params.torrent_file = o.torrent;
+  params.torrent_data = std::move(*torrent_data);
   params.save_path = o.dir;
   params.peers = o.peers;
   auto id = (*session)->add_torrent(params);
   if (!id) {
     print_error(id.error());
-    return id.error().find("invalid torrent") != std::string::npos ||
-                   id.error().find("not a valid torrent") != std::string::npos ||
-                   id.error().find("dangerous") != std::string::npos ||
-                   id.error().find("invalid peer address") != std::string::npos
-               ? kExitBadInput
-               : kExitFailure;
+    return id.error().starts_with("invalid peer address") ? kExitBadInput : kExitFailure;
   }
 
   std::signal(SIGINT, on_signal);

@@ -168,6 +168,47 @@ TEST_F(SwarmTest, DataAlreadyOnDiskIsCheckedAndPartialDataCompleted) {
   EXPECT_EQ(read_all(root_ / "leech/p/two.bin"), read_all(root_ / "seed/p/two.bin"));
 }
 
+TEST_F(SwarmTest, PauseStopsTheTransferResumeFinishesItRemoveDeletesTheData) {
+  const std::string torrent = make_torrent(root_ / "seed", "big", {{"x.bin", 8'000'000}, {"y/z.bin", 123'457}}, 65536, 5);
+  auto seed = start("127.0.0.28");
+  auto leech = start("127.0.0.29");
+  auto sid = seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()});
+  ASSERT_TRUE(sid);
+  ASSERT_TRUE(wait_for([&] { auto st = status_of(*seed, *sid); return st && st->state == TorrentState::seeding; }, 20s));
+  // Added paused: nothing moves.
+  auto lid = leech->add_torrent({.torrent_data = torrent,
+                                 .save_path = (root_ / "leech").string(),
+                                 .paused = true,
+                                 .peers = {"127.0.0.28:" + std::to_string(seed->listen_port())}});
+  ASSERT_TRUE(lid);
+  ASSERT_TRUE(wait_for([&] { auto st = status_of(*leech, *lid); return st && st->state == TorrentState::paused; }, 10s));
+  std::this_thread::sleep_for(500ms);
+  auto paused = status_of(*leech, *lid);
+  EXPECT_EQ(paused->downloaded, 0);
+  EXPECT_EQ(paused->peers_connected, 0);
+
+  leech->resume(*lid);
+  ASSERT_TRUE(wait_for([&] { auto st = status_of(*leech, *lid); return st && st->state == TorrentState::seeding; }, 30s));
+  EXPECT_EQ(read_all(root_ / "leech/big/x.bin"), read_all(root_ / "seed/big/x.bin"));
+
+  // Pausing a seed drops its peers; remove with data deletes the files and the folders they made.
+  leech->pause(*lid);
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*leech, *lid);
+    return st && st->state == TorrentState::paused && st->peers_connected == 0;
+  }, 10s));
+  leech->remove(*lid, true);
+  ASSERT_TRUE(wait_for([&] { return !status_of(*leech, *lid) && !fs::exists(root_ / "leech/big"); }, 10s));
+  EXPECT_TRUE(fs::exists(root_ / "leech"));  // the save folder itself stays
+  auto events = leech->take_events();
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                          [](const SessionEvent& e) { return e.kind == SessionEvent::Kind::removed; }));
+  // The seed keeps its data when removed without it.
+  seed->remove(*sid, false);
+  ASSERT_TRUE(wait_for([&] { return !status_of(*seed, *sid); }, 10s));
+  EXPECT_TRUE(fs::exists(root_ / "seed/big/x.bin"));
+}
+
 TEST_F(SwarmTest, UnwritableSaveFolderAndDuplicateTorrentAreRefused) {
   const std::string torrent = make_torrent(root_ / "seed", "p", {{"f", 1000}}, 16384, 3);
   auto s = start("127.0.0.26");

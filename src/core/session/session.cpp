@@ -265,6 +265,13 @@ expected<std::unique_ptr<Session>, std::string> Session::create(const SessionSet
 expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& params) {
   std::string data = params.torrent_data;
   const std::string source = params.torrent_file.empty() ? std::string("torrent") : params.torrent_file;
+  // Peers are checked first: a typo there should not leave a half-added torrent behind.
+  std::vector<tcp::endpoint> peers;
+  for (const std::string& p : params.peers) {
+    auto ep = parse_endpoint(p);
+    if (!ep) return unexpected(ep.error());
+    peers.push_back(*ep);
+  }
   if (data.empty()) {
     auto read = read_torrent_file(params.torrent_file);
     if (!read) return unexpected(read.error());
@@ -278,12 +285,6 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
   {
     TorrentFiles probe(save, *meta);
     if (auto w = probe.check_writable(); !w) return unexpected(w.error().message);
-  }
-  std::vector<tcp::endpoint> peers;
-  for (const std::string& p : params.peers) {
-    auto ep = parse_endpoint(p);
-    if (!ep) return unexpected(ep.error());
-    peers.push_back(*ep);
   }
   TorrentId id = 0;
   {
