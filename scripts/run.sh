@@ -5,6 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/setup.sh build
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 cmake --preset release >/dev/null
 cmake --build --preset release
 if [ $# -eq 0 ]; then

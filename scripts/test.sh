@@ -44,6 +44,8 @@ run_preset() {
 
 mkdir -p build
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Cache hits across clones in different folders (CI builds a fresh clone every time).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 run_preset release
 run_preset asan
 if command -v clang++-14 >/dev/null; then
