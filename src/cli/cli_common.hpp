@@ -14,9 +14,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
-// Reads a whole file of at most max_bytes; the error is one line naming the file.
-expected<std::string, std::string> read_file_limited(const std::string& path, std::uint64_t max_bytes);
-
 // "1.50 MiB" style, binary units.
 std::string human_size(std::int64_t bytes);
 

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "json_writer.hpp"
 #include "metainfo/metainfo.hpp"
+#include "metainfo/read_torrent_file.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -140,7 +141,7 @@ int run_info(std::span<const std::string_view> args) {
     return kExitBadInput;
   }
   const MetainfoLimits limits;
-  auto data = read_file_limited(path == "-" ? "/dev/stdin" : path, limits.bencode.max_input);
+  auto data = read_torrent_file(path == "-" ? "/dev/stdin" : path, limits.bencode.max_input);
   if (!data) {
     print_error(data.error());
     return kExitBadInput;

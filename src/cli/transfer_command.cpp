@@ -12,6 +12,8 @@
 #include "commands.hpp"
 #include "log/logging.hpp"
 #include "metainfo/metainfo.hpp"
+#include "metainfo/read_torrent_file.hpp"
+#include "net/host_port.hpp"
 #include "tessera/session.hpp"
 
 namespace tessera::cli {
@@ -133,28 +135,18 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     return kExitBadInput;
   }
   SessionSettings settings;
-  const auto colon = o.listen.rfind(':');
-  if (colon == std::string::npos) {
-    print_error("--listen wants ADDRESS:PORT");
+  auto listen = parse_host_port(o.listen);
+  if (!listen) {
+    print_error("--listen: " + listen.error());
     return kExitBadInput;
   }
-  settings.listen_address = o.listen.substr(0, colon);
-  if (settings.listen_address.size() >= 2 && settings.listen_address.front() == '[') {
-    settings.listen_address = settings.listen_address.substr(1, settings.listen_address.size() - 2);
-  }
-  try {
-    const int port = std::stoi(o.listen.substr(colon + 1));
-    if (port < 0 || port > 65535) throw std::out_of_range("port");
-    settings.listen_port = static_cast<std::uint16_t>(port);
-  } catch (...) {
-    print_error("--listen: invalid port in '" + o.listen + "'");
-    return kExitBadInput;
-  }
+  settings.listen_address = listen->host;
+  settings.listen_port = listen->port;
   settings.use_trackers = o.trackers;
   log::set_level(spdlog::level::from_str(o.log_level));
 
   // Bad input is reported before anything is opened: exit 2 as for `info`.
-  auto torrent_data = read_file_limited(o.torrent, MetainfoLimits{}.bencode.max_input);
+  auto torrent_data = read_torrent_file(o.torrent, MetainfoLimits{}.bencode.max_input);
   if (!torrent_data) {
     print_error(torrent_data.error());
     return kExitBadInput;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "hex_bytes.hpp"
+
 #include <cstring>
 #include <random>
 #include <string>
@@ -16,21 +18,7 @@ using Code = ProtocolError::Code;
 // 10 pieces of 32 KiB; the last one is 300000 - 9 * 32768 = 5088 bytes.
 constexpr TorrentShape kShape{10, 32768, 300000};
 
-std::string hex(std::string_view text) {
-  std::string out;
-  int nibbles = 0;
-  unsigned value = 0;
-  for (const char c : text) {
-    if (c == ' ') continue;
-    value = value * 16 + static_cast<unsigned>(c >= 'a' ? c - 'a' + 10 : c - '0');
-    if (++nibbles == 2) {
-      out += static_cast<char>(value);
-      nibbles = 0;
-      value = 0;
-    }
-  }
-  return out;
-}
+using test::hex;
 
 std::string pattern(std::size_t n, unsigned seed) {
   std::string s(n, '\0');

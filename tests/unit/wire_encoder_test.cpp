@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "hex_bytes.hpp"
+
 #include <string>
 
 #include "wire/message_encoder.hpp"
@@ -7,22 +9,7 @@
 namespace tessera::wire {
 namespace {
 
-// "00 0a ff" -> the three bytes.
-std::string hex(std::string_view text) {
-  std::string out;
-  int nibbles = 0;
-  unsigned value = 0;
-  for (const char c : text) {
-    if (c == ' ') continue;
-    value = value * 16 + static_cast<unsigned>(c >= 'a' ? c - 'a' + 10 : c - '0');
-    if (++nibbles == 2) {
-      out += static_cast<char>(value);
-      nibbles = 0;
-      value = 0;
-    }
-  }
-  return out;
-}
+using test::hex;
 
 std::string encode(const Message& m) {
   std::string out;

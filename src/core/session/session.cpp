@@ -5,8 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <map>
@@ -16,6 +14,8 @@
 
 #include "log/logging.hpp"
 #include "metainfo/metainfo.hpp"
+#include "metainfo/read_torrent_file.hpp"
+#include "net/host_port.hpp"
 #include "session/torrent.hpp"
 #include "tessera/version.hpp"
 #include "wire/peer_id.hpp"
@@ -26,50 +26,12 @@ namespace {
 using tcp = boost::asio::ip::tcp;
 using namespace std::chrono_literals;
 
-constexpr std::size_t kMaxTorrentFile = std::size_t{32} << 20;
-
-expected<std::string, std::string> read_torrent_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return unexpected(path + ": " + std::strerror(errno));
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return unexpected(path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-    if (data.size() > kMaxTorrentFile) {
-      ::close(fd);
-      return unexpected(path + ": file too large for a torrent");
-    }
-  }
-  ::close(fd);
-  return data;
-}
-
-expected<tcp::endpoint, std::string> parse_endpoint(const std::string& host_port) {
-  // "1.2.3.4:5", "[::1]:5"
-  const auto colon = host_port.rfind(':');
-  if (colon == std::string::npos) return unexpected("invalid peer address '" + host_port + "' (want ADDRESS:PORT)");
-  std::string host = host_port.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+expected<tcp::endpoint, std::string> parse_endpoint(const std::string& text) {
+  auto hp = parse_host_port(text);
   boost::system::error_code ec;
-  const auto addr = boost::asio::ip::make_address(host, ec);
-  int port = 0;
-  try {
-    port = std::stoi(host_port.substr(colon + 1));
-  } catch (...) {
-    port = 0;
-  }
-  if (ec || port <= 0 || port > 65535) {
-    return unexpected("invalid peer address '" + host_port + "' (want ADDRESS:PORT)");
-  }
-  return tcp::endpoint(addr, static_cast<std::uint16_t>(port));
+  const auto addr = hp ? boost::asio::ip::make_address(hp->host, ec) : boost::asio::ip::address();
+  if (!hp || ec || hp->port == 0) return unexpected("invalid peer address '" + text + "' (want ADDRESS:PORT)");
+  return tcp::endpoint(addr, hp->port);
 }
 
 }  // namespace
@@ -196,24 +158,22 @@ class Session::Impl {
         acceptor.close(ec);
         tick_timer.cancel();
         snapshot_timer.cancel();
-        auto pending = std::make_shared<std::size_t>(torrents.size() + 1);
-        auto finish = [this, pending] {
-          if (--*pending != 0) return;
-          shutdown_timer.reset();
-          if (trackers) trackers->cancel_all();
-          torrents.clear();
-          work.reset();
-        };
+        // Torrents send `stopped` to their trackers; we finish when all are done or at the grace
+        // period, whichever comes first.
+        auto pending = std::make_shared<std::size_t>(torrents.size());
         shutdown_timer = std::make_unique<boost::asio::steady_timer>(io, grace);
-        shutdown_timer->async_wait([this, pending](boost::system::error_code e) {
-          if (e) return;
-          *pending = 1;  // give up waiting on trackers
-          if (trackers) trackers->cancel_all();
-          torrents.clear();
-          work.reset();
+        shutdown_timer->async_wait([this](boost::system::error_code e) {
+          if (!e) finish_shutdown();
         });
-        for (auto& [id, t] : torrents) t->stop(finish);
-        finish();
+        // A copy: stop() may finish at once, and finishing clears `torrents`.
+        std::vector<std::shared_ptr<Torrent>> stopping;
+        for (auto& [id, t] : torrents) stopping.push_back(t);
+        for (auto& t : stopping) {
+          t->stop([this, pending] {
+            if (--*pending == 0) finish_shutdown();
+          });
+        }
+        if (stopping.empty()) finish_shutdown();
       });
       thread.join();
     }
@@ -224,7 +184,18 @@ class Session::Impl {
     torrents.clear();
   }
 
+  // Network thread; runs once, whichever of "all stopped" and "grace period over" comes first.
+  void finish_shutdown() {
+    if (shutdown_finished) return;
+    shutdown_finished = true;
+    shutdown_timer.reset();
+    if (trackers) trackers->cancel_all();  // late `stopped` announces get "cancelled"
+    torrents.clear();
+    work.reset();
+  }
+
   SessionSettings settings;
+  bool shutdown_finished = false;
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work;
   tcp::acceptor acceptor;
@@ -273,7 +244,7 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
     peers.push_back(*ep);
   }
   if (data.empty()) {
-    auto read = read_torrent_file(params.torrent_file);
+    auto read = read_torrent_file(params.torrent_file, MetainfoLimits{}.bencode.max_input);
     if (!read) return unexpected(read.error());
     data = std::move(*read);
   }

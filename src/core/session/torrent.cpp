@@ -82,10 +82,6 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
       picker_(files_->map(), ctx.rng()),
       paused_(paused),
       write_strand_(ctx.disk.make_strand()) {
-  for (std::uint32_t i = 0; i < meta_.files.size(); ++i) {
-    // Pad files are never downloaded as such; their pieces still are (they hold real data too).
-    (void)i;
-  }
   if (ctx_.trackers != nullptr && !meta_.tracker_tiers.empty()) {
     announcer_.emplace(meta_.tracker_tiers, ctx.rng());
   }
@@ -184,9 +180,9 @@ void Torrent::enter_seeding() {
   for (auto& [k, p] : peers_) {
     if (p->seed) {
       seeds.push_back(k);
-    } else if (p->am_interested) {
-      p->am_interested = false;
-      p->conn->send(wire::NotInterested{});
+    } else {
+      p->wanted_from = 0;
+      set_interest(*p, false);
     }
   }
   for (PeerKey k : seeds) drop_peer(k, "both seeding");
@@ -523,7 +519,7 @@ void Torrent::handle_bitfield(Peer& p, Bitfield bits) {
     drop_peer(p.key, "both seeding");
     return;
   }
-  update_interest(p);
+  recount_interest(p);
 }
 
 void Torrent::handle_have(Peer& p, std::uint32_t piece) {
@@ -532,10 +528,8 @@ void Torrent::handle_have(Peer& p, std::uint32_t piece) {
   if (!p.counted_in_availability) {
     p.counted_in_availability = true;
     picker_.add_peer_bitfield(p.has);
-  } else if (p.seed) {
-    // Cannot happen (a seed has everything) but keep the counts honest.
   } else {
-    picker_.add_peer_have(piece);
+    picker_.add_peer_have(piece);  // not a seed: a seed already has every piece
   }
   if (p.has.all() && !p.seed) {
     picker_.remove_peer_bitfield(p.has);
@@ -546,31 +540,33 @@ void Torrent::handle_have(Peer& p, std::uint32_t piece) {
       return;
     }
   }
-  if (!p.am_interested && !picker_.have(piece) && picker_.piece_priority(piece) > 0) {
-    p.am_interested = true;
-    p.conn->send(wire::Interested{});
+  if (!picker_.have(piece) && picker_.piece_priority(piece) > 0) {
+    ++p.wanted_from;
+    set_interest(p, true);
   }
   fill_requests(p);
 }
 
-void Torrent::update_interest(Peer& p) {
-  bool want = false;
-  if (!picker_.is_finished()) {
-    const std::string_view theirs = p.has.bytes();
-    const std::string_view ours = picker_.have_bitfield().bytes();
-    for (std::size_t i = 0; i < theirs.size() && !want; ++i) {
-      const unsigned missing = static_cast<unsigned>(static_cast<unsigned char>(theirs[i])) &
-                               ~static_cast<unsigned>(static_cast<unsigned char>(ours[i])) & 0xFFu;
-      if (missing == 0) continue;
-      for (std::uint32_t bit = 0; bit < 8; ++bit) {
-        const auto piece = static_cast<std::uint32_t>(i * 8 + bit);
-        if ((missing & (0x80u >> bit)) != 0 && picker_.piece_priority(piece) > 0) {
-          want = true;
-          break;
-        }
-      }
+// A full count, for when a peer's whole piece set is (re)announced; every later change adjusts
+// the count by one (their haves, our verified pieces), so interest never needs a rescan.
+void Torrent::recount_interest(Peer& p) {
+  p.wanted_from = 0;
+  const std::string_view theirs = p.has.bytes();
+  const std::string_view ours = picker_.have_bitfield().bytes();
+  for (std::size_t i = 0; i < theirs.size(); ++i) {
+    const unsigned missing = static_cast<unsigned>(static_cast<unsigned char>(theirs[i])) &
+                             ~static_cast<unsigned>(static_cast<unsigned char>(ours[i])) & 0xFFu;
+    if (missing == 0) continue;
+    for (std::uint32_t bit = 0; bit < 8; ++bit) {
+      const auto piece = static_cast<std::uint32_t>(i * 8 + bit);
+      if ((missing & (0x80u >> bit)) != 0 && picker_.piece_priority(piece) > 0) ++p.wanted_from;
     }
   }
+  set_interest(p, p.wanted_from > 0);
+}
+
+void Torrent::set_interest(Peer& p, bool want) {
+  if (want && picker_.is_finished()) want = false;
   if (want != p.am_interested) {
     p.am_interested = want;
     if (want) {
@@ -743,11 +739,9 @@ void Torrent::piece_passed(std::uint32_t piece) {
     enter_seeding();
     return;
   }
-  // Peers whose only useful pieces we now have are no longer interesting.
-  std::vector<Peer*> all;
-  for (auto& [k, p] : peers_) all.push_back(p.get());
-  for (Peer* p : all) {
-    if (p->am_interested && p->has.get(piece)) update_interest(*p);
+  // One piece fewer to want from everyone who has it; at zero they are no longer interesting.
+  for (auto& [k, p] : peers_) {
+    if (p->has.get(piece) && p->wanted_from > 0 && --p->wanted_from == 0) set_interest(*p, false);
   }
 }
 
@@ -944,12 +938,18 @@ void Torrent::rechoke(Clock::time_point now) {
 
 // ---------------------------------------------------------------- trackers
 
-std::int64_t Torrent::bytes_left() const {
-  std::int64_t left = 0;
+Torrent::ByteCounts Torrent::byte_counts() const {
+  ByteCounts c;
   for (std::uint32_t i = 0; i < meta_.piece_count; ++i) {
-    if (!picker_.have(i)) left += meta_.piece_size(i);
+    const std::int64_t size = meta_.piece_size(i);
+    if (picker_.have(i)) {
+      if (picker_.piece_priority(i) > 0) c.have_wanted += size;
+    } else {
+      c.left += size;
+      if (picker_.piece_priority(i) > 0) c.wanted_left += size;
+    }
   }
-  return left;
+  return c;
 }
 
 void Torrent::send_announce(const tracker::AnnounceJob& job, std::function<void()> after) {
@@ -959,7 +959,7 @@ void Torrent::send_announce(const tracker::AnnounceJob& job, std::function<void(
   params.port = ctx_.listen_port;
   params.uploaded = uploaded_;
   params.downloaded = downloaded_;
-  params.left = bytes_left();
+  params.left = byte_counts().left;
   params.event = job.event;
   params.numwant = job.event == tracker::Event::stopped ? 0 : 200;
   params.key = ctx_.tracker_key;
@@ -1040,12 +1040,9 @@ TorrentStatus Torrent::status(Clock::time_point now) const {
   s.pieces_have = picker_.have_bitfield().count();
   s.have_bitfield = std::string(picker_.have_bitfield().bytes());
   s.partial_pieces = picker_.partial_pieces();
-  std::int64_t have = 0, wanted = 0;
-  for (std::uint32_t i = 0; i < meta_.piece_count; ++i) {
-    if (picker_.piece_priority(i) == 0) continue;
-    wanted += meta_.piece_size(i);
-    if (picker_.have(i)) have += meta_.piece_size(i);
-  }
+  const ByteCounts bytes = byte_counts();
+  const std::int64_t have = bytes.have_wanted;
+  const std::int64_t wanted = bytes.have_wanted + bytes.wanted_left;
   s.wanted_size = wanted;
   s.have_bytes = have;
   s.progress = wanted > 0 ? static_cast<double>(have) / static_cast<double>(wanted) : 1.0;

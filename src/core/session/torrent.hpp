@@ -96,6 +96,7 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
     bool counted_in_availability = false;
     bool optimistic = false;
     Bitfield has;
+    std::uint32_t wanted_from = 0;                 // pieces they have that we lack and want
     std::vector<BlockRef> requested;               // our requests awaiting a block
     std::deque<BlockRef> cancelled;                // withdrawn requests that may still be answered
     std::deque<wire::Request> their_requests;      // queued for reading from disk
@@ -125,7 +126,8 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void handle_have(Peer& p, std::uint32_t piece);
   void handle_block(Peer& p, std::uint32_t piece, std::uint32_t begin, std::string_view data);
   void handle_request(Peer& p, const wire::Request& r);
-  void update_interest(Peer& p);
+  void recount_interest(Peer& p);
+  void set_interest(Peer& p, bool want);
   void fill_requests(Peer& p);
   // Gives the peer's outstanding requests back to the picker; late answers are then ignored.
   void withdraw_requests(Peer& p);
@@ -143,7 +145,12 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void announce_due(Clock::time_point now);
   void send_announce(const tracker::AnnounceJob& job, std::function<void()> after = {});
   void scrape(Clock::time_point now);
-  std::int64_t bytes_left() const;
+  struct ByteCounts {
+    std::int64_t left = 0;         // not verified yet (what trackers call `left`)
+    std::int64_t wanted_left = 0;  // of that, in pieces we want
+    std::int64_t have_wanted = 0;  // verified, in pieces we want
+  };
+  ByteCounts byte_counts() const;  // one pass over the pieces
 
   TorrentContext& ctx_;
   TorrentId id_;
