@@ -22,6 +22,8 @@ struct AddTorrentParams {
   std::string save_path;        // folder the torrent's files go into
   bool paused = false;
   std::vector<std::string> peers;  // extra peers to dial, "host:port"
+  std::int64_t download_limit = 0;  // this torrent's caps, bytes/s (0 = none)
+  std::int64_t upload_limit = 0;
 };
 
 class Session {
@@ -38,6 +40,11 @@ class Session {
   void resume(TorrentId id);
   void remove(TorrentId id, bool delete_files);
   void add_peer(TorrentId id, const std::string& host_port);
+  // Caps in bytes/s, 0 = unlimited; effective at once. Session-wide, and per torrent.
+  void set_rate_limits(std::int64_t download, std::int64_t upload);
+  void set_torrent_rate_limits(TorrentId id, std::int64_t download, std::int64_t upload);
+  // The live parts of the settings: caps, connection limits, upload slots.
+  void apply_settings(const SessionSettings& settings);
 
   // The latest published state; never blocks on the engine.
   std::shared_ptr<const SessionSnapshot> snapshot() const;

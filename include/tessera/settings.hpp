@@ -1,4 +1,6 @@
 // Session-wide settings. Plain data; the GUI binds its preferences to these fields.
+// Session::apply_settings() changes the caps, connection limits and slots of a running session;
+// the listen address and port, thread count and trackers switch are fixed at creation.
 #pragma once
 
 #include <chrono>
@@ -14,9 +16,18 @@ struct SessionSettings {
   std::string listen_address = "0.0.0.0";
   std::uint16_t listen_port = 6881;  // 0: any free port
   std::size_t disk_threads = 2;      // disk and SHA-1 pool
+  // Speed caps in bytes/s over the whole session; 0 = unlimited. Per-torrent caps come on top.
+  std::int64_t download_limit = 0;
+  std::int64_t upload_limit = 0;
+  // Connection limits. Soft: no new outgoing connections, and the least useful peers are pruned
+  // down to it. Hard: even incoming connections are refused.
+  int max_connections = 200;
+  int max_connections_hard = 250;
   int max_peers_per_torrent = 60;
+  int max_peers_per_torrent_hard = 80;
   int max_connecting = 10;           // outgoing connection attempts in flight per torrent
   int upload_slots = 4;              // regular unchoke slots, plus one optimistic
+  bool rate_based_slots = false;     // with an upload cap: cap / 20 KiB/s slots (2..50) instead
   bool use_trackers = true;
   std::uint64_t random_seed = 0;     // 0: seeded from the system; tests fix it
   std::chrono::milliseconds snapshot_interval{500};

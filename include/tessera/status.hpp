@@ -29,6 +29,8 @@ struct PeerInfo {
   double progress = 0;          // share of pieces they have, 0..1
   std::int64_t down_rate = 0;   // payload bytes/s from them
   std::int64_t up_rate = 0;     // payload bytes/s to them
+  std::int64_t down_rate_total = 0;  // all bytes/s from them (payload and protocol)
+  std::int64_t up_rate_total = 0;
   std::int64_t downloaded = 0;  // payload bytes from them on this connection
   std::int64_t uploaded = 0;
   std::uint32_t requests_out = 0;  // our block requests awaiting an answer
@@ -63,6 +65,8 @@ struct TorrentStatus {
   std::string have_bitfield;    // wire-order bits, one per piece
   std::vector<std::uint32_t> partial_pieces;
   std::int64_t down_rate = 0, up_rate = 0;      // payload bytes/s
+  std::int64_t down_rate_total = 0, up_rate_total = 0;  // all bytes/s on the wire
+  std::int64_t download_limit = 0, upload_limit = 0;    // this torrent's caps, bytes/s (0 = none)
   std::int64_t downloaded = 0, uploaded = 0;    // payload bytes this session
   std::int64_t hash_failures = 0;
   int peers_connected = 0;
@@ -76,7 +80,10 @@ struct TorrentStatus {
 
 struct SessionSnapshot {
   std::vector<TorrentStatus> torrents;
-  std::int64_t down_rate = 0, up_rate = 0;
+  std::int64_t down_rate = 0, up_rate = 0;              // payload bytes/s
+  std::int64_t down_rate_total = 0, up_rate_total = 0;  // all bytes/s on the wire
+  std::int64_t download_limit = 0, upload_limit = 0;    // session-wide caps, bytes/s (0 = none)
+  int connections = 0;
   std::uint16_t listen_port = 0;
   std::chrono::steady_clock::time_point taken_at{};
 };

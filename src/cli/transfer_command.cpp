@@ -1,7 +1,9 @@
 // `tessera-cli download` and `tessera-cli seed`: one torrent through the engine, with a status
 // line each second, until done (download) or until SIGINT/SIGTERM (seed, or download --seed).
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -23,13 +25,61 @@ volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) { g_signal = sig; }
 
 struct TransferOptions {
-  std::string torrent;
+  std::vector<std::string> torrents;
   std::string dir;
   std::string listen = "0.0.0.0:6881";
   std::vector<std::string> peers;
   bool keep_seeding = false;
   bool trackers = true;
   std::string log_level = "warn";
+  std::int64_t dl_limit_kib = 0;
+  std::int64_t ul_limit_kib = 0;
+};
+
+// A cap in KiB/s: digits only, 0 = unlimited, at most ~1 TiB/s.
+std::optional<std::int64_t> parse_kib(std::string_view text) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v > (std::int64_t{1} << 30)) return std::nullopt;
+  return v;
+}
+
+std::string cap_text(std::int64_t kib) { return kib == 0 ? "unlimited" : std::to_string(kib) + " KiB/s"; }
+
+// Commands typed (or piped) on stdin while running: "dl-limit KIB", "ul-limit KIB".
+class StdinControl {
+ public:
+  // Reads what is there without blocking longer than `wait`; returns complete lines.
+  std::vector<std::string> poll_lines(std::chrono::milliseconds wait) {
+    std::vector<std::string> lines;
+    if (eof_) {
+      std::this_thread::sleep_for(wait);
+      return lines;
+    }
+    pollfd fd{STDIN_FILENO, POLLIN, 0};
+    if (::poll(&fd, 1, static_cast<int>(wait.count())) <= 0) return lines;
+    char buf[512];
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0) {
+      eof_ = true;  // closed (or /dev/null): stop polling it
+      return lines;
+    }
+    partial_.append(buf, static_cast<std::size_t>(n));
+    if (partial_.size() > 4096) partial_.clear();  // not a command: nobody types that much
+    for (std::size_t nl; (nl = partial_.find('\n')) != std::string::npos;) {
+      lines.push_back(partial_.substr(0, nl));
+      partial_.erase(0, nl + 1);
+    }
+    return lines;
+  }
+
+ private:
+  std::string partial_;
+  bool eof_ = false;
 };
 
 std::string rate(std::int64_t bytes_per_s) { return human_size(bytes_per_s) + "/s"; }
@@ -44,12 +94,16 @@ std::string eta(std::optional<std::int64_t> s) {
 
 std::string swarm(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "?"; }
 
-std::string status_line(const TorrentStatus& t) {
-  char buf[512];
+std::string status_line(const TorrentStatus& t, const SessionSnapshot& snap, bool with_name) {
+  char buf[768];
   const double pct = t.state == TorrentState::checking ? t.check_progress * 100 : t.progress * 100;
-  std::snprintf(buf, sizeof buf, "%-11s %5.1f%%  down %s  up %s  peers %d (seeds %d, leechers %d)  swarm %s/%s  eta %s",
-                to_string(t.state), pct, rate(t.down_rate).c_str(), rate(t.up_rate).c_str(), t.peers_connected,
-                t.seeds_connected, t.leechers_connected, swarm(t.swarm_seeds).c_str(),
+  auto capped = [](std::int64_t r, std::int64_t cap) {
+    return cap > 0 ? rate(r) + " (cap " + rate(cap) + ")" : rate(r);
+  };
+  std::snprintf(buf, sizeof buf, "%s%s%-11s %5.1f%%  down %s  up %s  peers %d (seeds %d, leechers %d)  swarm %s/%s  eta %s",
+                with_name ? t.name.c_str() : "", with_name ? ": " : "", to_string(t.state), pct,
+                capped(t.down_rate, snap.download_limit).c_str(), capped(t.up_rate, snap.upload_limit).c_str(),
+                t.peers_connected, t.seeds_connected, t.leechers_connected, swarm(t.swarm_seeds).c_str(),
                 swarm(t.swarm_leechers).c_str(), eta(t.eta_s).c_str());
   return buf;
 }
@@ -64,9 +118,9 @@ void print_transfer_help(bool seed) {
         stdout);
   } else {
     std::fputs(
-        "Usage: tessera-cli download FILE.torrent -o DIR [options]\n"
+        "Usage: tessera-cli download FILE.torrent [FILE.torrent...] -o DIR [options]\n"
         "\n"
-        "Download the torrent into DIR (data already there is checked and kept). Exits 0 once\n"
+        "Download the torrents into DIR (data already there is checked and kept). Exits 0 once\n"
         "every piece is verified, or keeps seeding with --seed.\n",
         stdout);
   }
@@ -78,9 +132,13 @@ void print_transfer_help(bool seed) {
       "                       a specific address is also the source of outgoing connections\n"
       "  --peer ADDR:PORT     also connect to this peer (repeatable)\n"
       "  --seed               (download) keep seeding when done\n"
+      "  --dl-limit KIB       download cap in KiB/s over all torrents (0 = unlimited)\n"
+      "  --ul-limit KIB       upload cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --no-trackers        do not contact the torrent's trackers\n"
       "  --log-level LEVEL    trace, debug, info, warn (default), error, off\n"
-      "  -h, --help           show this help\n",
+      "  -h, --help           show this help\n"
+      "\n"
+      "While running, lines on stdin change the caps at once: 'dl-limit KIB', 'ul-limit KIB'.\n",
       stdout);
 }
 
@@ -111,6 +169,15 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       auto v = value("--peer");
       if (!v) return kExitBadInput;
       o.peers.push_back(*v);
+    } else if (a == "--dl-limit" || a == "--ul-limit") {
+      auto v = value(a == "--dl-limit" ? "--dl-limit" : "--ul-limit");
+      if (!v) return kExitBadInput;
+      const auto kib = parse_kib(*v);
+      if (!kib) {
+        print_error(std::string(a) + ": expected KiB/s as a whole number (0 = unlimited), got '" + *v + "'");
+        return kExitBadInput;
+      }
+      (a == "--dl-limit" ? o.dl_limit_kib : o.ul_limit_kib) = *kib;
     } else if (a == "--seed") {
       o.keep_seeding = true;
     } else if (a == "--no-trackers") {
@@ -122,15 +189,12 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     } else if (a.starts_with("-")) {
       print_error("unknown option '" + std::string(a) + "'");
       return kExitBadInput;
-    } else if (o.torrent.empty()) {
-      o.torrent = std::string(a);
     } else {
-      print_error("expected one torrent file");
-      return kExitBadInput;
+      o.torrents.emplace_back(a);
     }
   }
   const char* cmd = seed_command ? "seed" : "download";
-  if (o.torrent.empty() || o.dir.empty()) {
+  if (o.torrents.empty() || o.dir.empty()) {
     print_error(std::string(cmd) + ": need a torrent file and a folder (see 'tessera-cli " + cmd + " --help')");
     return kExitBadInput;
   }
@@ -143,17 +207,23 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   settings.listen_address = listen->host;
   settings.listen_port = listen->port;
   settings.use_trackers = o.trackers;
+  settings.download_limit = o.dl_limit_kib * 1024;
+  settings.upload_limit = o.ul_limit_kib * 1024;
   log::set_level(spdlog::level::from_str(o.log_level));
 
   // Bad input is reported before anything is opened: exit 2 as for `info`.
-  auto torrent_data = read_torrent_file(o.torrent, MetainfoLimits{}.bencode.max_input);
-  if (!torrent_data) {
-    print_error(torrent_data.error());
-    return kExitBadInput;
-  }
-  if (auto meta = parse_metainfo(std::string_view(*torrent_data)); !meta) {
-    print_error(o.torrent + ": " + meta.error().message);
-    return kExitBadInput;
+  std::vector<std::string> torrent_data;
+  for (const std::string& file : o.torrents) {
+    auto data = read_torrent_file(file, MetainfoLimits{}.bencode.max_input);
+    if (!data) {
+      print_error(data.error());
+      return kExitBadInput;
+    }
+    if (auto meta = parse_metainfo(std::string_view(*data)); !meta) {
+      print_error(file + ": " + meta.error().message);
+      return kExitBadInput;
+    }
+    torrent_data.push_back(std::move(*data));
   }
 
   auto session = Session::create(settings);
@@ -161,16 +231,24 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     print_error(session.error());
     return kExitFailure;
   }
-  AddTorrentParams params;
-  params.torrent_file = o.torrent;
-  params.torrent_data = std::move(*torrent_data);
-  params.save_path = o.dir;
-  params.peers = o.peers;
-  auto id = (*session)->add_torrent(params);
-  if (!id) {
-    print_error(id.error());
-    return id.error().starts_with("invalid peer address") ? kExitBadInput : kExitFailure;
+  std::vector<TorrentId> ids;
+  for (std::size_t i = 0; i < o.torrents.size(); ++i) {
+    AddTorrentParams params;
+    params.torrent_file = o.torrents[i];
+    params.torrent_data = std::move(torrent_data[i]);
+    params.save_path = o.dir;
+    params.peers = o.peers;
+    auto id = (*session)->add_torrent(params);
+    if (!id) {
+      print_error(id.error());
+      (*session)->shutdown();
+      return id.error().starts_with("invalid peer address") ? kExitBadInput : kExitFailure;
+    }
+    ids.push_back(*id);
   }
+  const bool many = ids.size() > 1;
+  StdinControl control;
+  std::int64_t dl_kib = o.dl_limit_kib, ul_kib = o.ul_limit_kib;
 
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -181,7 +259,21 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
   const auto print_every = tty ? std::chrono::seconds(1) : std::chrono::seconds(2);
   for (;;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (const std::string& line : control.poll_lines(std::chrono::milliseconds(100))) {
+      const auto space = line.find(' ');
+      const std::string verb = line.substr(0, space);
+      const std::int64_t kib =
+          space == std::string::npos ? -1 : parse_kib(line.substr(space + 1)).value_or(std::int64_t{-1});
+      if ((verb != "dl-limit" && verb != "ul-limit") || kib < 0) {
+        if (!line.empty()) print_error("unknown command '" + line + "' (try 'dl-limit KIB' or 'ul-limit KIB')");
+        continue;
+      }
+      (verb == "dl-limit" ? dl_kib : ul_kib) = kib;
+      (*session)->set_rate_limits(dl_kib * 1024, ul_kib * 1024);
+      if (tty) std::fputs("\r\033[K", stdout);
+      std::printf("caps: download %s, upload %s\n", cap_text(dl_kib).c_str(), cap_text(ul_kib).c_str());
+      std::fflush(stdout);
+    }
     if (g_signal != 0) {
       if (!seed_command && !o.keep_seeding) exit_code = kExitFailure;  // interrupted download
       break;
@@ -202,25 +294,27 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     }
     if (exit_code != kExitOk) break;
     auto snap = (*session)->snapshot();
-    const TorrentStatus* t = nullptr;
+    std::vector<const TorrentStatus*> shown;
     for (const auto& s : snap->torrents) {
-      if (s.id == *id) t = &s;
+      if (std::find(ids.begin(), ids.end(), s.id) != ids.end()) shown.push_back(&s);
     }
-    if (t == nullptr) continue;
+    if (shown.size() != ids.size()) continue;
+    const bool all_done = std::all_of(shown.begin(), shown.end(),
+                                      [](const TorrentStatus* t) { return t->state == TorrentState::seeding; });
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_print >= print_every) {
+    if (now - last_print >= print_every || (all_done && !o.keep_seeding)) {
       last_print = now;
-      if (tty) {
-        std::printf("\r\033[K%s", status_line(*t).c_str());
-      } else {
-        std::printf("%s\n", status_line(*t).c_str());
+      for (const TorrentStatus* t : shown) {
+        // One torrent keeps a single refreshed line on a terminal; several get a line each.
+        if (tty && !many) {
+          std::printf("\r\033[K%s", status_line(*t, *snap, false).c_str());
+        } else {
+          std::printf("%s\n", status_line(*t, *snap, many).c_str());
+        }
       }
       std::fflush(stdout);
     }
-    if (t->state == TorrentState::seeding && !o.keep_seeding) {
-      if (tty) std::printf("\r\033[K%s\n", status_line(*t).c_str());
-      break;
-    }
+    if (all_done && !o.keep_seeding) break;
   }
   if (tty) std::fputs("\n", stdout);
   std::fflush(stdout);

@@ -46,6 +46,14 @@ class TransferErrors(unittest.TestCase):
         self.assert_one_error(["download", bad, "-o", out, "--listen", "127.0.0.61:0", "--no-trackers"], 2,
                               "dangerous")
 
+    def test_bad_caps(self):
+        out = os.path.join(self.tmp.name, "out")
+        for flag, value in (("--dl-limit", "-5"), ("--ul-limit", "fast"), ("--dl-limit", "1.5"),
+                            ("--ul-limit", "99999999999")):
+            self.assert_one_error(["download", self.torrent, "-o", out, flag, value, "--listen", "127.0.0.61:0",
+                                   "--no-trackers"], 2, flag)
+        self.assert_one_error(["seed", self.torrent, "-d", out, "--ul-limit"], 2, "--ul-limit needs a value")
+
     def test_port_in_use(self):
         with socket.socket() as s:
             s.bind(("127.0.0.62", 0))

@@ -1,9 +1,15 @@
 #include "net/peer_connection.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "log/logging.hpp"
@@ -12,13 +18,17 @@
 namespace tessera {
 namespace {
 constexpr std::size_t kReadChunk = 256 * 1024;  // fewer syscalls; the decoder reuses the space
+std::uint64_t next_connection_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next++;
 }
+}  // namespace
 
 PeerConnection::PeerConnection(boost::asio::io_context& io, bool incoming)
-    : socket_(io), timer_(io), incoming_(incoming) {}
+    : socket_(io), timer_(io), incoming_(incoming), id_(next_connection_id()) {}
 
 PeerConnection::PeerConnection(tcp::socket socket)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), incoming_(true) {
+    : socket_(std::move(socket)), timer_(socket_.get_executor()), incoming_(true), id_(next_connection_id()) {
   boost::system::error_code ec;
   remote_ = socket_.remote_endpoint(ec);
 }
@@ -112,7 +122,7 @@ void PeerConnection::read_handshake_bytes(HandshakeHandler done) {
 void PeerConnection::send_handshake(const wire::Handshake& ours) {
   std::string bytes = wire::encode_handshake(ours);
   queued_bytes_ += bytes.size();
-  pending_.push_back(std::move(bytes));
+  control_.push_back(std::move(bytes));
   flush();
 }
 
@@ -123,6 +133,22 @@ void PeerConnection::start(Owner* owner, const wire::TorrentShape& shape) {
   last_received_ = std::chrono::steady_clock::now();
   read_loop();
   flush();
+}
+
+void PeerConnection::set_bandwidth(BandwidthGate* gate, BandwidthPath up, BandwidthPath down) {
+  gate_ = gate;
+  up_path_ = std::move(up);
+  down_path_ = std::move(down);
+  up_path_.charge(bytes_sent_);
+  down_path_.charge(bytes_received_);
+}
+
+std::size_t PeerConnection::receive_window() const {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  auto& sock = const_cast<tcp::socket&>(socket_);  // native_handle() is not const; nothing changes
+  if (!sock.is_open() || ::getsockopt(sock.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  return info.tcpi_rcv_ssthresh;
 }
 
 void PeerConnection::pause_reading() { read_paused_ = true; }
@@ -136,33 +162,87 @@ void PeerConnection::resume_reading() {
 void PeerConnection::read_loop() {
   if (read_paused_ || read_pending_ || closed_) return;
   read_pending_ = true;
-  auto self = shared_from_this();
+  if (gate_ != nullptr && down_path_.limited()) {
+    read_throttled();
+    return;
+  }
   const std::span<char> space = decoder_->prepare(kReadChunk);
   socket_.async_read_some(boost::asio::buffer(space.data(), space.size()),
-                          [self](boost::system::error_code e, std::size_t n) {
-                            self->read_pending_ = false;
-                            if (self->closed_) return;
-                            if (e) {
-                              self->close(e == boost::asio::error::eof ? "peer closed the connection" : e.message());
-                              return;
-                            }
-                            self->decoder_->commit(n);
-                            self->bytes_received_ += static_cast<std::int64_t>(n);
-                            self->last_received_ = std::chrono::steady_clock::now();
-                            for (;;) {
-                              auto next = self->decoder_->next();
-                              if (!next) {
-                                self->close("protocol error: " + next.error().message);
-                                return;
-                              }
-                              if (!*next) break;
-                              self->owner_->on_peer_message(*self, std::move(**next));
-                              if (self->closed_) return;
-                            }
-                            self->owner_->on_peer_read_done(*self);
-                            if (self->closed_) return;
-                            self->read_loop();
+                          [self = shared_from_this()](boost::system::error_code e, std::size_t n) {
+                            // Unmetered read: if a cap was set meanwhile, it is paid for now.
+                            self->down_path_.charge(static_cast<std::int64_t>(n));
+                            self->on_read(e, n);
                           });
+}
+
+// Under a download cap: wait until the socket has data, ask for that much quota, and read only
+// what was granted. The rest stays in the kernel, the receive window closes, and TCP slows the
+// sender; no quota is held while the peer is silent.
+void PeerConnection::read_throttled() {
+  auto self = shared_from_this();
+  socket_.async_wait(tcp::socket::wait_read, [self](boost::system::error_code e) {
+    if (self->closed_) {
+      self->read_pending_ = false;
+      return;
+    }
+    boost::system::error_code ec;
+    const std::size_t available = e ? 0 : self->socket_.available(ec);
+    if (e || ec || available == 0) {
+      // End of stream or an error: let a plain read report it.
+      const std::span<char> space = self->decoder_->prepare(1);
+      self->socket_.async_read_some(boost::asio::buffer(space.data(), space.size()),
+                                    [self](boost::system::error_code e2, std::size_t n) {
+                                      self->down_path_.charge(static_cast<std::int64_t>(n));
+                                      self->on_read(e2, n);
+                                    });
+      return;
+    }
+    auto read_granted = [self](std::int64_t granted) {
+      self->download_waiting_ = false;
+      if (self->closed_) return;
+      const std::span<char> space = self->decoder_->prepare(static_cast<std::size_t>(granted));
+      self->socket_.async_read_some(boost::asio::buffer(space.data(), space.size()),
+                                    [self, granted](boost::system::error_code e2, std::size_t n) {
+                                      self->down_path_.give_back(granted - static_cast<std::int64_t>(n));
+                                      self->on_read(e2, n);
+                                    });
+    };
+    const auto want = static_cast<std::int64_t>(std::min(available, kReadChunk));
+    const std::int64_t now_granted =
+        self->gate_->download.request(self->id_, self->down_path_, want, read_granted, std::chrono::steady_clock::now());
+    if (now_granted > 0) {
+      read_granted(now_granted);
+    } else {
+      self->download_waiting_ = true;
+      self->gate_->wake();
+    }
+  });
+}
+
+void PeerConnection::on_read(boost::system::error_code e, std::size_t n) {
+  read_pending_ = false;
+  if (closed_) return;
+  if (e) {
+    close(e == boost::asio::error::eof ? "peer closed the connection" : e.message());
+    return;
+  }
+  decoder_->commit(n);
+  bytes_received_ += static_cast<std::int64_t>(n);
+  last_received_ = std::chrono::steady_clock::now();
+  wire_down_.add(static_cast<std::int64_t>(n), last_received_);
+  for (;;) {
+    auto next = decoder_->next();
+    if (!next) {
+      close("protocol error: " + next.error().message);
+      return;
+    }
+    if (!*next) break;
+    owner_->on_peer_message(*this, std::move(**next));
+    if (closed_) return;
+  }
+  owner_->on_peer_read_done(*this);
+  if (closed_) return;
+  read_loop();
 }
 
 void PeerConnection::send(const wire::Message& m) {
@@ -170,7 +250,7 @@ void PeerConnection::send(const wire::Message& m) {
   std::string bytes;
   wire::append_message(bytes, m);
   queued_bytes_ += bytes.size();
-  pending_.push_back(std::move(bytes));
+  control_.push_back(std::move(bytes));
   schedule_flush();
 }
 
@@ -186,36 +266,101 @@ void PeerConnection::schedule_flush() {
 
 void PeerConnection::send_block(std::uint32_t piece, std::uint32_t begin, std::string data) {
   if (closed_) return;
-  std::string header;
-  wire::append_piece_header(header, piece, begin, static_cast<std::uint32_t>(data.size()));
-  queued_bytes_ += header.size() + data.size();
-  pending_.push_back(std::move(header));
-  pending_.push_back(std::move(data));
+  Block b;
+  wire::append_piece_header(b.header, piece, begin, static_cast<std::uint32_t>(data.size()));
+  b.data = std::move(data);
+  queued_bytes_ += b.size();
+  payload_bytes_ += b.size();
+  blocks_.push_back(std::move(b));
   schedule_flush();
 }
 
+void PeerConnection::on_upload_grant(std::int64_t bytes) {
+  upload_waiting_ = false;
+  if (closed_) return;
+  upload_grant_ += bytes;
+  flush();
+}
+
 void PeerConnection::flush() {
-  if (writing_ || closed_ || pending_.empty() || !socket_.is_open()) return;
-  writing_ = true;
-  writing_bufs_.swap(pending_);
+  if (writing_ || closed_ || !socket_.is_open()) return;
   std::vector<boost::asio::const_buffer> bufs;
-  bufs.reserve(writing_bufs_.size());
-  for (const std::string& s : writing_bufs_) bufs.emplace_back(s.data(), s.size());
+  // Protocol messages first, but never into the middle of a block already partly on the wire.
+  std::size_t control_bytes = 0;
+  writing_control_ = 0;
+  if (blocks_.empty() || blocks_.front().sent == 0) {
+    for (const std::string& m : control_) {
+      bufs.emplace_back(m.data(), m.size());
+      control_bytes += m.size();
+    }
+    writing_control_ = control_.size();
+  }
+  // Payload: everything when unthrottled, else what the upload caps granted.
+  std::size_t allowance = payload_bytes_;
+  if (gate_ != nullptr && up_path_.limited()) {
+    if (upload_grant_ == 0 && !upload_waiting_ && payload_bytes_ > 0) {
+      constexpr std::size_t kMaxGrant = 64 * 1024;
+      const auto want = static_cast<std::int64_t>(std::min(payload_bytes_, kMaxGrant));
+      const std::int64_t granted = gate_->upload.request(
+          id_, up_path_, want, [self = shared_from_this()](std::int64_t g) { self->on_upload_grant(g); },
+          std::chrono::steady_clock::now());
+      if (granted > 0) {
+        upload_grant_ = granted;
+      } else {
+        upload_waiting_ = true;
+        gate_->wake();
+      }
+    }
+    allowance = std::min(payload_bytes_, static_cast<std::size_t>(upload_grant_));
+    upload_grant_ -= static_cast<std::int64_t>(allowance);
+  }
+  writing_payload_ = allowance;
+  for (const Block& b : blocks_) {
+    if (allowance == 0) break;
+    std::size_t at = b.sent;
+    if (at < b.header.size()) {
+      const std::size_t n = std::min(allowance, b.header.size() - at);
+      bufs.emplace_back(b.header.data() + at, n);
+      allowance -= n;
+      at += n;
+    }
+    if (allowance > 0 && at < b.size()) {
+      const std::size_t off = at - b.header.size();
+      const std::size_t n = std::min(allowance, b.data.size() - off);
+      bufs.emplace_back(b.data.data() + off, n);
+      allowance -= n;
+    }
+  }
+  if (bufs.empty()) return;
+  up_path_.charge(static_cast<std::int64_t>(control_bytes));
+  writing_ = true;
   auto self = shared_from_this();
   boost::asio::async_write(socket_, bufs, [self](boost::system::error_code e, std::size_t n) {
     self->writing_ = false;
-    self->writing_bufs_.clear();
+    const auto now = std::chrono::steady_clock::now();
     self->queued_bytes_ -= n;
     self->bytes_sent_ += static_cast<std::int64_t>(n);
-    self->last_sent_ = std::chrono::steady_clock::now();
+    self->last_sent_ = now;
+    self->wire_up_.add(static_cast<std::int64_t>(n), now);
     if (self->closed_) return;
     if (e) {
       self->close("write: " + e.message());
       return;
     }
-    if (self->pending_.empty()) {
-      if (self->owner_) self->owner_->on_peer_drained(*self);
+    for (std::size_t i = 0; i < self->writing_control_; ++i) self->control_.pop_front();
+    self->writing_control_ = 0;
+    std::size_t done = self->writing_payload_;
+    self->payload_bytes_ -= done;
+    self->writing_payload_ = 0;
+    while (done > 0) {
+      Block& b = self->blocks_.front();
+      const std::size_t n2 = std::min(done, b.size() - b.sent);
+      b.sent += n2;
+      done -= n2;
+      if (b.sent == b.size()) self->blocks_.pop_front();
     }
+    // Room in the queue: a chance to queue more blocks before it runs dry.
+    if (self->owner_) self->owner_->on_peer_drained(*self);
     self->flush();
   });
 }
@@ -227,7 +372,13 @@ void PeerConnection::close(const std::string& reason) {
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   timer_.cancel();
-  pending_.clear();
+  control_.clear();
+  blocks_.clear();
+  if (gate_ != nullptr) {
+    // Queued requests hold a reference to us; without them we can go.
+    gate_->upload.cancel(id_);
+    gate_->download.cancel(id_);
+  }
   if (owner_) {
     Owner* o = owner_;
     owner_ = nullptr;

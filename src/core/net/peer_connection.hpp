@@ -12,12 +12,20 @@
 #include <optional>
 #include <string>
 
+#include "bandwidth/bandwidth_manager.hpp"
+#include "bandwidth/rate_meter.hpp"
 #include "tessera/expected.hpp"
 #include "wire/handshake.hpp"
 #include "wire/message_decoder.hpp"
 #include "wire/messages.hpp"
 
 namespace tessera {
+
+// The session's bandwidth managers, one per direction, and how to make sure they get updated.
+struct BandwidthGate {
+  BandwidthManager upload, download;
+  std::function<void()> wake;  // someone queued for quota: run update() soon
+};
 
 class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
  public:
@@ -48,7 +56,13 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
 
   // After the handshake: deliver messages to `owner` until closed.
   void start(Owner* owner, const wire::TorrentShape& shape);
+  // Throttling: from now on every byte goes through these paths (peer, torrent, session
+  // buckets). Bytes already exchanged (the handshake) are charged at once.
+  void set_bandwidth(BandwidthGate* gate, BandwidthPath up, BandwidthPath down);
+  // Protocol messages: sent ahead of queued blocks (never stuck behind payload that waits for
+  // upload quota) and charged to the upload caps after the fact.
   void send(const wire::Message& m);
+  // Payload: leaves only as fast as the upload caps grant.
   void send_block(std::uint32_t piece, std::uint32_t begin, std::string data);
   void close(const std::string& reason);  // idempotent; the owner hears on_peer_closed once
   // Backpressure: stop reading from the socket (TCP then slows the sender) until resumed.
@@ -59,6 +73,12 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   bool is_open() const { return !closed_; }
   bool incoming() const { return incoming_; }
   std::size_t queued_bytes() const { return queued_bytes_; }
+  // What the kernel is prepared to take in right now (the receive window it can advertise);
+  // 0 when unknown.
+  std::size_t receive_window() const;
+  // Wire bytes (payload and protocol) per second, both ways.
+  std::int64_t wire_down_rate(std::chrono::steady_clock::time_point now) const { return wire_down_.rate(now); }
+  std::int64_t wire_up_rate(std::chrono::steady_clock::time_point now) const { return wire_up_.rate(now); }
   const tcp::endpoint& remote() const { return remote_; }
   std::int64_t bytes_received() const { return bytes_received_; }
   std::int64_t bytes_sent() const { return bytes_sent_; }
@@ -68,7 +88,10 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
  private:
   void read_handshake_bytes(HandshakeHandler done);
   void read_loop();
+  void read_throttled();
+  void on_read(boost::system::error_code e, std::size_t n);
   void flush();
+  void on_upload_grant(std::int64_t bytes);
   void schedule_flush();
   void fail_handshake(HandshakeHandler& done, const std::string& reason);
 
@@ -84,8 +107,24 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   tcp::endpoint remote_;
   std::string handshake_buf_;
   std::optional<wire::MessageDecoder> decoder_;
-  std::deque<std::string> pending_;  // queued, not yet handed to the socket
-  std::deque<std::string> writing_bufs_;
+  struct Block {
+    std::string header;  // the piece message's 13 bytes
+    std::string data;
+    std::size_t sent = 0;  // of header + data, handed to the socket
+    std::size_t size() const { return header.size() + data.size(); }
+  };
+  std::deque<std::string> control_;     // protocol messages, not yet handed to the socket
+  std::deque<Block> blocks_;            // payload, not yet (fully) handed to the socket
+  std::size_t writing_control_ = 0;     // of control_'s front, in the write in progress
+  std::size_t writing_payload_ = 0;     // bytes of blocks_ in the write in progress
+  std::size_t payload_bytes_ = 0;       // not yet handed to the socket, in blocks_
+  BandwidthGate* gate_ = nullptr;
+  BandwidthPath up_path_, down_path_;
+  std::uint64_t id_;                    // for the bandwidth queues
+  std::int64_t upload_grant_ = 0;       // granted, not yet used
+  bool upload_waiting_ = false;         // a request is queued for upload quota
+  bool download_waiting_ = false;
+  RateMeter wire_down_, wire_up_;
   std::size_t queued_bytes_ = 0;
   std::int64_t bytes_received_ = 0;
   std::int64_t bytes_sent_ = 0;

@@ -44,6 +44,7 @@ class Session::Impl {
         acceptor(io),
         tick_timer(io),
         snapshot_timer(io),
+        bandwidth_timer(io),
         rng(s.random_seed != 0 ? s.random_seed : std::random_device{}()) {}
 
   expected<void, std::string> listen() {
@@ -73,9 +74,13 @@ class Session::Impl {
       opts.user_agent = std::string("Tessera/") + kVersion;
       trackers = std::make_unique<tracker::TrackerClient>(io, opts);
     }
+    gate.wake = [this] { wake_bandwidth(); };
+    const auto now = Clock::now();
+    global_up->set_rate(settings.upload_limit, now);
+    global_down->set_rate(settings.download_limit, now);
     ctx = std::make_unique<TorrentContext>(TorrentContext{
         io, *disk, trackers.get(), settings, peer_id, bind_address, port, tracker_key,
-        [this](SessionEvent e) { emit(std::move(e)); }, rng});
+        [this](SessionEvent e) { emit(std::move(e)); }, rng, gate, global_up, global_down, counters});
     publish();
     accept();
     schedule_tick();
@@ -86,9 +91,15 @@ class Session::Impl {
   void accept() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
       if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
+      if (!ec && counters.peers + handshaking >= settings.max_connections_hard) {
+        // Hard limit: refuse at once, before spending anything on it.
+        boost::system::error_code ignored;
+        socket.close(ignored);
+      } else if (!ec) {
         auto conn = std::make_shared<PeerConnection>(std::move(socket));
+        ++handshaking;
         conn->read_handshake(10s, [this, conn](expected<wire::Handshake, std::string> hs) {
+          --handshaking;
           if (!hs) return;
           for (auto& [id, t] : torrents) {
             if (t->info_hash() == hs->info_hash) {
@@ -108,9 +119,54 @@ class Session::Impl {
     tick_timer.async_wait([this](boost::system::error_code ec) {
       if (ec) return;
       const auto now = Clock::now();
+      counters.downloading = 0;
+      counters.uploading = 0;
+      for (auto& [id, t] : torrents) {
+        counters.downloading += t->downloading_peers();
+        counters.uploading += t->uploading_peers();
+      }
       for (auto& [id, t] : torrents) t->tick(now);
+      prune_globally(now);
       schedule_tick();
     });
+  }
+
+  // Past the session's soft limit, the torrents with the most peers give up their least useful.
+  void prune_globally(Clock::time_point now) {
+    int excess = counters.peers - settings.max_connections;
+    while (excess > 0) {
+      Torrent* biggest = nullptr;
+      for (auto& [id, t] : torrents) {
+        if (biggest == nullptr || t->peer_count() > biggest->peer_count()) biggest = t.get();
+      }
+      if (biggest == nullptr || biggest->prune_peers(1, now) == 0) break;
+      --excess;
+    }
+  }
+
+  // Quota is handed out every few milliseconds while anyone waits for it, and not at all otherwise.
+  void wake_bandwidth() {
+    if (bandwidth_running) return;
+    bandwidth_running = true;
+    bandwidth_timer.expires_after(kBandwidthTick);
+    bandwidth_timer.async_wait([this](boost::system::error_code ec) {
+      bandwidth_running = false;
+      if (ec) return;
+      const auto now = Clock::now();
+      gate.upload.update(now);
+      gate.download.update(now);
+      if (gate.upload.waiting() || gate.download.waiting()) wake_bandwidth();
+    });
+  }
+
+  void set_rate_limits(std::int64_t download, std::int64_t upload) {
+    settings.download_limit = std::max<std::int64_t>(0, download);
+    settings.upload_limit = std::max<std::int64_t>(0, upload);
+    const auto now = Clock::now();
+    global_down->set_rate(settings.download_limit, now);
+    global_up->set_rate(settings.upload_limit, now);
+    for (auto& [id, t] : torrents) t->limits_changed();
+    wake_bandwidth();  // requests queued under the old caps are looked at again
   }
 
   void schedule_snapshot() {
@@ -129,9 +185,15 @@ class Session::Impl {
     snap->listen_port = port;
     for (auto& [id, t] : torrents) {
       snap->torrents.push_back(t->status(now));
-      snap->down_rate += snap->torrents.back().down_rate;
-      snap->up_rate += snap->torrents.back().up_rate;
+      const TorrentStatus& ts = snap->torrents.back();
+      snap->down_rate += ts.down_rate;
+      snap->up_rate += ts.up_rate;
+      snap->down_rate_total += ts.down_rate_total;
+      snap->up_rate_total += ts.up_rate_total;
     }
+    snap->download_limit = settings.download_limit;
+    snap->upload_limit = settings.upload_limit;
+    snap->connections = counters.peers;
     std::function<void()> n;
     {
       std::lock_guard lock(mutex);
@@ -158,6 +220,7 @@ class Session::Impl {
         acceptor.close(ec);
         tick_timer.cancel();
         snapshot_timer.cancel();
+        bandwidth_timer.cancel();
         // Torrents send `stopped` to their trackers; we finish when all are done or at the grace
         // period, whichever comes first.
         auto pending = std::make_shared<std::size_t>(torrents.size());
@@ -201,6 +264,14 @@ class Session::Impl {
   tcp::acceptor acceptor;
   boost::asio::steady_timer tick_timer;
   boost::asio::steady_timer snapshot_timer;
+  boost::asio::steady_timer bandwidth_timer;
+  bool bandwidth_running = false;
+  static constexpr auto kBandwidthTick = 5ms;
+  BandwidthGate gate;
+  std::shared_ptr<TokenBucket> global_up = std::make_shared<TokenBucket>();
+  std::shared_ptr<TokenBucket> global_down = std::make_shared<TokenBucket>();
+  SessionCounters counters;
+  int handshaking = 0;  // incoming connections whose handshake we are still reading
   std::unique_ptr<boost::asio::steady_timer> shutdown_timer;
   std::mt19937_64 rng;
   std::optional<boost::asio::ip::address> bind_address;
@@ -267,9 +338,10 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
     id = impl_->next_id++;
   }
   boost::asio::post(impl_->io, [impl = impl_.get(), id, m = std::move(*meta), save, paused = params.paused,
-                                peers]() mutable {
+                                peers, dl = params.download_limit, ul = params.upload_limit]() mutable {
     auto t = std::make_shared<Torrent>(*impl->ctx, id, std::move(m), save, paused);
     impl->torrents.emplace(id, t);
+    if (dl > 0 || ul > 0) t->set_rate_limits(dl, ul);
     t->start();
     for (const auto& ep : peers) t->add_peer(ep);
   });
@@ -310,6 +382,33 @@ void Session::add_peer(TorrentId id, const std::string& host_port) {
   if (!ep) return;
   boost::asio::post(impl_->io, [impl = impl_.get(), id, e = *ep] {
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->add_peer(e);
+  });
+}
+
+void Session::set_rate_limits(std::int64_t download, std::int64_t upload) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), download, upload] { impl->set_rate_limits(download, upload); });
+}
+
+void Session::set_torrent_rate_limits(TorrentId id, std::int64_t download, std::int64_t upload) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, download, upload] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) {
+      it->second->set_rate_limits(std::max<std::int64_t>(0, download), std::max<std::int64_t>(0, upload));
+      impl->wake_bandwidth();
+    }
+  });
+}
+
+void Session::apply_settings(const SessionSettings& s) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), s] {
+    SessionSettings& live = impl->settings;
+    live.max_connections = std::max(1, s.max_connections);
+    live.max_connections_hard = std::max(live.max_connections, s.max_connections_hard);
+    live.max_peers_per_torrent = std::max(1, s.max_peers_per_torrent);
+    live.max_peers_per_torrent_hard = std::max(live.max_peers_per_torrent, s.max_peers_per_torrent_hard);
+    live.max_connecting = std::max(1, s.max_connecting);
+    live.upload_slots = std::max(1, s.upload_slots);
+    live.rate_based_slots = s.rate_based_slots;
+    impl->set_rate_limits(s.download_limit, s.upload_limit);
   });
 }
 

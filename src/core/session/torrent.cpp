@@ -19,9 +19,6 @@ constexpr std::size_t kMaxPipeline = 500;
 constexpr std::size_t kMaxQueuedRequests = 2000;   // from one peer; more is abuse
 constexpr std::size_t kMaxReadsInFlight = 64;      // blocks being read for one peer (4 disk jobs)
 constexpr std::size_t kSendBudget = 4 << 20;       // bytes queued on a socket before we stop reading more
-constexpr auto kRechokeInterval = 10s;
-constexpr auto kOptimisticInterval = 30s;
-constexpr auto kSnubTime = 60s;
 constexpr auto kIdleTimeout = 120s;
 constexpr auto kKeepAlive = 90s;
 constexpr auto kHandshakeTimeout = 10s;
@@ -81,13 +78,15 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
       files_(std::make_shared<TorrentFiles>(save_path_, meta_)),
       picker_(files_->map(), ctx.rng()),
       paused_(paused),
-      write_strand_(ctx.disk.make_strand()) {
+      write_strand_(ctx.disk.make_strand()),
+      choker_(ChokerConfig{}, ctx.rng()) {
   if (ctx_.trackers != nullptr && !meta_.tracker_tiers.empty()) {
     announcer_.emplace(meta_.tracker_tiers, ctx.rng());
   }
 }
 
 Torrent::~Torrent() {
+  ctx_.counters.peers -= static_cast<int>(peers_.size());
   for (auto& [key, p] : peers_) {
     if (p->conn) p->conn->close("torrent removed");
   }
@@ -257,10 +256,13 @@ void Torrent::add_peer(const tcp::endpoint& ep) {
 
 void Torrent::connect_peers(Clock::time_point now) {
   if (paused_ || stopping_ || state_ == TorrentState::error || state_ == TorrentState::checking) return;
-  for (auto it = candidates_.begin();
-       it != candidates_.end() &&
-       static_cast<int>(peers_.size() + connecting_.size()) < ctx_.settings.max_peers_per_torrent &&
-       static_cast<int>(connecting_.size()) < ctx_.settings.max_connecting;) {
+  // Soft limits: no new outgoing connections past them (per torrent and session-wide).
+  auto room = [&] {
+    return static_cast<int>(peers_.size() + connecting_.size()) < ctx_.settings.max_peers_per_torrent &&
+           ctx_.counters.peers + ctx_.counters.connecting < ctx_.settings.max_connections &&
+           static_cast<int>(connecting_.size()) < ctx_.settings.max_connecting;
+  };
+  for (auto it = candidates_.begin(); it != candidates_.end() && room();) {
     if (it->second.not_before > now) {
       ++it;
       continue;
@@ -269,6 +271,7 @@ void Torrent::connect_peers(Clock::time_point now) {
     const int failures = it->second.failures;
     it = candidates_.erase(it);
     connecting_.insert(ep);
+    ++ctx_.counters.connecting;
     auto conn = std::make_shared<PeerConnection>(ctx_.io, false);
     wire::Handshake ours;
     ours.info_hash = meta_.info_hash;
@@ -278,6 +281,7 @@ void Torrent::connect_peers(Clock::time_point now) {
     conn->connect(ep, ctx_.bind_address, ours, kHandshakeTimeout,
                   [this, self = shared_from_this(), conn, ep, failures](expected<wire::Handshake, std::string> hs) {
                     connecting_.erase(ep);
+                    --ctx_.counters.connecting;
                     if (!hs) {
                       peer_log()->debug("{}: connect to {} failed: {}", meta_.name, endpoint_string(ep), hs.error());
                       // Retry later (the peer may be busy checking, or restarting): 5 s, 10 s, ... 
@@ -299,8 +303,9 @@ void Torrent::connect_peers(Clock::time_point now) {
 }
 
 void Torrent::attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs) {
+  // Hard limit: past it even incoming peers are refused (the session checks its own).
   if (paused_ || stopping_ || state_ == TorrentState::error || state_ == TorrentState::checking ||
-      static_cast<int>(peers_.size()) >= ctx_.settings.max_peers_per_torrent ||
+      static_cast<int>(peers_.size()) >= ctx_.settings.max_peers_per_torrent_hard ||
       banned_.contains(conn->remote().address())) {
     conn->close("not accepting peers");
     return;
@@ -344,10 +349,13 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
   Peer& peer = *p;
   by_conn_[conn.get()] = p->key;
   peers_.emplace(p->key, std::move(p));
+  ++ctx_.counters.peers;
   candidates_.erase(peer.endpoint);
   peer_log()->debug("{}: connected {} {} ({})", meta_.name, incoming ? "from" : "to", endpoint_string(peer.endpoint),
                     peer.client);
 
+  conn->set_bandwidth(&ctx_.bandwidth, BandwidthPath{{up_bucket_, ctx_.global_up, nullptr}},
+                      BandwidthPath{{down_bucket_, ctx_.global_down, nullptr}});
   conn->start(this, shape_of(meta_));
   const Bitfield& have = picker_.have_bitfield();
   if (peer.fast && have.all()) {
@@ -390,7 +398,9 @@ void Torrent::drop_peer(PeerKey key, const std::string& reason) {
   if (it == peers_.end()) return;
   std::unique_ptr<Peer> p = std::move(it->second);
   peers_.erase(it);
+  --ctx_.counters.peers;
   by_conn_.erase(p->conn.get());
+  choker_.forget(key);
   picker_.abort_peer(key);
   if (p->counted_in_availability) {
     if (p->seed) {
@@ -436,12 +446,16 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
             if (!p.fast) withdraw_requests(p);
           },
           [&](wire::Unchoke&) {
+            // The snub clock starts when they unchoke us.
+            if (p.peer_choking) p.last_block_at = Clock::now();
             p.peer_choking = false;
             fill_requests(p);
           },
           [&](wire::Interested&) {
             p.peer_interested = true;
-            rechoke(Clock::now());
+            if (state_ == TorrentState::downloading || state_ == TorrentState::seeding) {
+              if (auto d = choker_.on_interested(choker_views(), p.key, Clock::now())) apply(*d);
+            }
           },
           [&](wire::NotInterested&) {
             p.peer_interested = false;
@@ -582,11 +596,11 @@ void Torrent::fill_requests(Peer& p) {
   if (!p.am_interested || state_ != TorrentState::downloading || !p.conn->is_open()) return;
   const bool choked = p.peer_choking;
   if (choked && (!p.fast || p.allowed_fast.empty())) return;
-  // A snubbed peer keeps one request, so it can prove itself again.
-  const std::size_t target = p.snubbed ? 1 : p.pipeline;
+  const std::size_t target = request_target(p);
   if (p.requested.size() >= target) return;
-  // Refill in batches (a quarter of the pipeline, at most 16 blocks) rather than block by block.
-  const std::size_t batch = std::clamp<std::size_t>(target / 4, 1, 16);
+  // Refill in batches (a quarter of the pipeline, at most 16 blocks) rather than block by block;
+  // under a cap block by block, so the data waiting in socket buffers stays level.
+  const std::size_t batch = download_share() > 0 ? 1 : std::clamp<std::size_t>(target / 4, 1, 16);
   if (target - p.requested.size() < batch && !p.requested.empty()) return;
   const auto blocks = picker_.pick(p.has, p.key, target - p.requested.size(), choked, p.allowed_fast);
   for (const BlockRef& b : blocks) {
@@ -595,6 +609,57 @@ void Torrent::fill_requests(Peer& p) {
     p.requested.push_back(b);
     p.conn->send(wire::Request{b.piece, begin, length});
   }
+}
+
+std::size_t Torrent::request_target(const Peer& p) const {
+  // A snubbed peer keeps one request, so it can prove itself again.
+  std::size_t target = p.snubbed ? 1 : p.pipeline;
+  if (const std::int64_t share = download_share(); share > 0) {
+    // Under a cap: at most half a second of this peer's share in flight, and no more than the
+    // kernel's receive window holds. Data we cannot read yet then never waits behind a closed
+    // window (which reopens in bursts of whole segments), so what arrives tracks what we read,
+    // second by second. The kernel grows the window on long-delay links, and the pipeline with it.
+    std::size_t bytes = static_cast<std::size_t>(share / 2);
+    if (const std::size_t window = p.conn->receive_window(); window > 0) bytes = std::min(bytes, window / 2);
+    target = std::min(target, std::max<std::size_t>(2, bytes / kBlockSize));
+  }
+  return target;
+}
+
+void Torrent::trim_requests(Peer& p) {
+  const std::size_t target = request_target(p);
+  while (p.requested.size() > target) {
+    const BlockRef b = p.requested.back();
+    p.requested.pop_back();
+    picker_.abort_request(b, p.key);
+    remember_cancelled(p, b);
+    p.conn->send(wire::Cancel{b.piece, static_cast<std::uint32_t>(std::int64_t{b.block} * kBlockSize),
+                              static_cast<std::uint32_t>(files_->map().block_size(b.piece, b.block))});
+  }
+}
+
+std::int64_t Torrent::download_share() const {
+  std::int64_t share = 0;
+  auto consider = [&](std::int64_t cap, int peers) {
+    if (cap <= 0) return;
+    const std::int64_t s = cap / std::max(1, peers);
+    share = share == 0 ? s : std::min(share, s);
+  };
+  consider(down_bucket_->rate(), downloading_peers_);
+  consider(ctx_.global_down->rate(), ctx_.counters.downloading);
+  return share;
+}
+
+std::int64_t Torrent::upload_share() const {
+  std::int64_t share = 0;
+  auto consider = [&](std::int64_t cap, int peers) {
+    if (cap <= 0) return;
+    const std::int64_t s = cap / std::max(1, peers);
+    share = share == 0 ? s : std::min(share, s);
+  };
+  consider(up_bucket_->rate(), uploading_peers_);
+  consider(ctx_.global_up->rate(), ctx_.counters.uploading);
+  return share;
 }
 
 void Torrent::remember_cancelled(Peer& p, const BlockRef& b) {
@@ -784,8 +849,14 @@ void Torrent::handle_request(Peer& p, const wire::Request& r) {
 
 void Torrent::serve_requests(Peer& p) {
   constexpr std::size_t kReadBatch = 16;  // blocks read by one disk job
+  // Under an upload cap, read ahead about a second of this peer's share, not megabytes that
+  // would sit in memory waiting for quota.
+  std::size_t budget = kSendBudget;
+  if (const std::int64_t share = upload_share(); share > 0) {
+    budget = std::clamp<std::size_t>(static_cast<std::size_t>(share), 4 * kBlockSize, kSendBudget);
+  }
   while (!p.their_requests.empty() && p.reads_in_flight < kMaxReadsInFlight &&
-         p.conn->queued_bytes() + p.reads_in_flight * kBlockSize < kSendBudget) {
+         p.conn->queued_bytes() + p.reads_in_flight * kBlockSize < budget) {
     std::vector<wire::Request> batch;
     while (!p.their_requests.empty() && batch.size() < kReadBatch && p.reads_in_flight < kMaxReadsInFlight) {
       batch.push_back(p.their_requests.front());
@@ -852,88 +923,51 @@ void Torrent::set_choke(Peer& p, bool choke) {
   }
 }
 
-// A first choker (the pure, clock-injected tit-for-tat choker replaces it): every 10 s the
-// interested peers with the best rate get the regular slots, one more rotates every 30 s, and a
-// newly interested peer is unchoked at once while a slot is free.
+ChokerConfig Torrent::choker_config() const {
+  ChokerConfig c;
+  c.regular_slots = std::max(1, ctx_.settings.upload_slots);
+  c.rate_based_slots = ctx_.settings.rate_based_slots;
+  return c;
+}
+
+ChokerPeer Torrent::choker_view(const Peer& p) const {
+  const auto now = Clock::now();
+  ChokerPeer v;
+  v.key = p.key;
+  v.interested = p.peer_interested && !p.seed;  // a seed wants nothing from us
+  v.am_choking = p.am_choking;
+  v.am_interested = p.am_interested;
+  v.peer_choking = p.peer_choking;
+  v.down_rate = p.down.rate(now);
+  v.up_rate = p.up.rate(now);
+  v.connected_at = p.connected_at;
+  v.last_block_at = p.last_block_at;
+  return v;
+}
+
+std::vector<ChokerPeer> Torrent::choker_views() const {
+  std::vector<ChokerPeer> views;
+  views.reserve(peers_.size());
+  for (const auto& [k, p] : peers_) views.push_back(choker_view(*p));
+  return views;
+}
+
+void Torrent::apply(const ChokeDecision& d) {
+  auto it = peers_.find(d.key);
+  if (it == peers_.end()) return;
+  set_choke(*it->second, !d.unchoke);
+  it->second->choke_reason = d.describe();
+}
+
+// The pure choker decides (rate-ranked slots, the optimistic unchoke, snubbing); this applies it.
 void Torrent::rechoke(Clock::time_point now) {
   if (state_ != TorrentState::downloading && state_ != TorrentState::seeding) return;
-  const bool seeding = state_ == TorrentState::seeding;
-  std::vector<Peer*> interested;
-  for (auto& [k, p] : peers_) {
-    if (p->peer_interested && !p->seed) {
-      interested.push_back(p.get());
-    } else {
-      set_choke(*p, true);
-      p->choke_reason = p->seed ? "seed" : "not interested";
-      p->optimistic = false;
-    }
-  }
-  const bool full_round = now - last_rechoke_ >= kRechokeInterval;
-  const auto slots = static_cast<std::size_t>(std::max(1, ctx_.settings.upload_slots));
-  if (!full_round) {
-    // Between rounds: fill free slots only.
-    std::size_t unchoked = 0;
-    for (Peer* p : interested) unchoked += p->am_choking ? 0 : 1;
-    for (Peer* p : interested) {
-      if (unchoked >= slots + 1) break;
-      if (p->am_choking) {
-        set_choke(*p, false);
-        p->choke_reason = "free slot";
-        ++unchoked;
-      }
-    }
-    return;
-  }
-  last_rechoke_ = now;
-  std::stable_sort(interested.begin(), interested.end(), [&](Peer* a, Peer* b) {
-    const auto ra = seeding ? a->up.rate(now) : a->down.rate(now);
-    const auto rb = seeding ? b->up.rate(now) : b->down.rate(now);
-    return ra > rb;
-  });
-  std::size_t rank = 0;
-  std::vector<Peer*> rest;
-  for (Peer* p : interested) {
-    if (rank < slots && !(p->snubbed && !seeding)) {
-      ++rank;
-      set_choke(*p, false);
-      p->optimistic = false;
-      p->choke_reason = "rate rank " + std::to_string(rank);
-    } else {
-      rest.push_back(p);
-    }
-  }
-  Peer* optimistic = nullptr;
-  for (Peer* p : rest) {
-    if (p->optimistic) optimistic = p;
-  }
-  if (optimistic == nullptr || now - last_optimistic_ >= kOptimisticInterval) {
-    optimistic = nullptr;
-    // Newcomers (connected under a minute) weigh three times as much.
-    std::vector<std::pair<Peer*, int>> weighted;
-    int total = 0;
-    for (Peer* p : rest) {
-      const int w = now - p->connected_at < 60s ? 3 : 1;
-      weighted.emplace_back(p, w);
-      total += w;
-    }
-    if (total > 0) {
-      std::uniform_int_distribution<int> pick(0, total - 1);
-      int x = pick(ctx_.rng);
-      for (auto& [p, w] : weighted) {
-        if (x < w) {
-          optimistic = p;
-          break;
-        }
-        x -= w;
-      }
-    }
-    last_optimistic_ = now;
-  }
-  for (Peer* p : rest) {
-    p->optimistic = p == optimistic;
-    set_choke(*p, p != optimistic);
-    p->choke_reason = p == optimistic ? "optimistic" : (p->snubbed ? "snubbed" : "rate too low");
-  }
+  if (!choker_.due(now)) return;
+  choker_.set_config(choker_config());
+  std::int64_t cap = up_bucket_->rate();
+  if (const std::int64_t global = ctx_.global_up->rate(); global > 0) cap = cap > 0 ? std::min(cap, global) : global;
+  const auto views = choker_views();
+  for (const ChokeDecision& d : choker_.rechoke(views, state_ == TorrentState::seeding, now, cap)) apply(d);
 }
 
 // ---------------------------------------------------------------- trackers
@@ -1009,7 +1043,7 @@ void Torrent::tick(Clock::time_point now) {
       continue;
     }
     if (now - p->conn->last_sent() > kKeepAlive) p->conn->send(wire::KeepAlive{});
-    if (!p->requested.empty() && now - p->last_block_at > kSnubTime && !p->snubbed) {
+    if (!p->snubbed && !p->requested.empty() && Choker::is_snubbed(choker_view(*p), now, choker_.config())) {
       p->snubbed = true;
       withdraw_requests(*p);
     }
@@ -1020,9 +1054,71 @@ void Torrent::tick(Clock::time_point now) {
     }
   }
   for (PeerKey k : to_drop) drop_peer(k, "inactive");
+  count_active_peers();
+  if (peers_.size() > static_cast<std::size_t>(std::max(0, ctx_.settings.max_peers_per_torrent))) {
+    prune_peers(peers_.size() - static_cast<std::size_t>(ctx_.settings.max_peers_per_torrent), now);
+  }
   rechoke(now);
   connect_peers(now);
   for (auto& [k, p] : peers_) fill_requests(*p);
+}
+
+void Torrent::count_active_peers() {
+  downloading_peers_ = 0;
+  uploading_peers_ = 0;
+  for (const auto& [k, p] : peers_) {
+    if (p->am_interested && !p->peer_choking) ++downloading_peers_;
+    if (!p->am_choking && p->peer_interested) ++uploading_peers_;
+  }
+}
+
+void Torrent::set_rate_limits(std::int64_t download, std::int64_t upload) {
+  const auto now = Clock::now();
+  down_bucket_->set_rate(download, now);
+  up_bucket_->set_rate(upload, now);
+  limits_changed();
+}
+
+void Torrent::limits_changed() {
+  count_active_peers();
+  for (auto& [k, p] : peers_) {
+    trim_requests(*p);
+    fill_requests(*p);
+    serve_requests(*p);
+  }
+}
+
+// Past the soft limit: drop the peers that give and take least, keeping everyone we trade with
+// (data moving either way while the other side lets it).
+std::size_t Torrent::prune_peers(std::size_t n, Clock::time_point now) {
+  struct Victim {
+    PeerKey key;
+    bool mutual_interest;
+    std::int64_t rate;
+  };
+  std::vector<Victim> victims;
+  for (const auto& [k, p] : peers_) {
+    const std::int64_t down = p->down.rate(now);
+    const std::int64_t up = p->up.rate(now);
+    const bool trading = (down > 0 && !p->peer_choking) || (up > 0 && !p->am_choking);
+    if (trading) continue;
+    victims.push_back({k, p->am_interested || p->peer_interested, down + up});
+  }
+  // Least useful first: nobody interested either way, then the slowest.
+  std::sort(victims.begin(), victims.end(), [](const Victim& a, const Victim& b) {
+    if (a.mutual_interest != b.mutual_interest) return !a.mutual_interest;
+    return a.rate < b.rate;
+  });
+  std::size_t dropped = 0;
+  for (const Victim& c : victims) {
+    if (dropped == n) break;
+    const tcp::endpoint ep = peers_.at(c.key)->endpoint;
+    drop_peer(c.key, "pruned: over the connection limit");
+    // Not to be dialled again soon: we had too many, not too few.
+    if (auto it = candidates_.find(ep); it != candidates_.end()) it->second.not_before = now + 5min;
+    ++dropped;
+  }
+  return dropped;
 }
 
 // ---------------------------------------------------------------- status
@@ -1049,6 +1145,8 @@ TorrentStatus Torrent::status(Clock::time_point now) const {
   s.check_progress = meta_.piece_count > 0 ? static_cast<double>(check_done_) / meta_.piece_count : 1.0;
   s.down_rate = down_.rate(now);
   s.up_rate = up_.rate(now);
+  s.download_limit = down_bucket_->rate();
+  s.upload_limit = up_bucket_->rate();
   s.downloaded = downloaded_;
   s.uploaded = uploaded_;
   s.hash_failures = hash_failures_;
@@ -1069,6 +1167,10 @@ TorrentStatus Torrent::status(Clock::time_point now) const {
     info.progress = meta_.piece_count > 0 ? static_cast<double>(p->has.count()) / meta_.piece_count : 0;
     info.down_rate = p->down.rate(now);
     info.up_rate = p->up.rate(now);
+    info.down_rate_total = p->conn->wire_down_rate(now);
+    info.up_rate_total = p->conn->wire_up_rate(now);
+    s.down_rate_total += info.down_rate_total;
+    s.up_rate_total += info.up_rate_total;
     info.downloaded = p->downloaded;
     info.uploaded = p->uploaded;
     info.requests_out = static_cast<std::uint32_t>(p->requested.size());

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "bandwidth/rate_meter.hpp"
+#include "bandwidth/token_bucket.hpp"
+#include "choker/choker.hpp"
 #include "bitfield/bitfield.hpp"
 #include "metainfo/metainfo.hpp"
 #include "net/peer_connection.hpp"
@@ -32,6 +34,14 @@ namespace tessera {
 
 using Clock = std::chrono::steady_clock;
 
+// Session-wide connection counts the torrents keep up to date (and read for the global limits).
+struct SessionCounters {
+  int peers = 0;        // connected, handshake done
+  int connecting = 0;   // outgoing attempts in flight
+  int downloading = 0;  // peers we are receiving from (refreshed each tick): shares of the global download cap
+  int uploading = 0;    // peers we unchoke that want data: shares of the global upload cap
+};
+
 // What a torrent needs from its session; nothing points back up.
 struct TorrentContext {
   boost::asio::io_context& io;
@@ -44,6 +54,9 @@ struct TorrentContext {
   std::uint32_t tracker_key;
   std::function<void(SessionEvent)> emit;
   std::mt19937_64& rng;
+  BandwidthGate& bandwidth;
+  std::shared_ptr<TokenBucket> global_up, global_down;
+  SessionCounters& counters;
 };
 
 // Shared-owned: pending disk and tracker callbacks keep it alive after removal, and do nothing then.
@@ -65,6 +78,15 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs);
   void tick(Clock::time_point now);    // once a second
   TorrentStatus status(Clock::time_point now) const;
+  // Per-torrent caps in bytes/s (0 = unlimited), effective at once.
+  void set_rate_limits(std::int64_t download, std::int64_t upload);
+  // The caps or slot settings changed (here or session-wide): resize pipelines and slots now.
+  void limits_changed();
+  int peer_count() const { return static_cast<int>(peers_.size()); }
+  int downloading_peers() const { return downloading_peers_; }
+  int uploading_peers() const { return uploading_peers_; }
+  // Drops up to n of the least useful peers, never ones we are trading with. Returns how many.
+  std::size_t prune_peers(std::size_t n, Clock::time_point now);
 
   TorrentId id() const { return id_; }
   const Sha1Digest& info_hash() const { return meta_.info_hash; }
@@ -94,7 +116,6 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
     bool seed = false;
     bool snubbed = false;
     bool counted_in_availability = false;
-    bool optimistic = false;
     Bitfield has;
     std::uint32_t wanted_from = 0;                 // pieces they have that we lack and want
     std::vector<BlockRef> requested;               // our requests awaiting a block
@@ -141,7 +162,17 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void piece_failed(std::uint32_t piece);
 
   void rechoke(Clock::time_point now);
+  ChokerPeer choker_view(const Peer& p) const;
+  std::vector<ChokerPeer> choker_views() const;
+  void apply(const ChokeDecision& d);
   void set_choke(Peer& p, bool choke);
+  ChokerConfig choker_config() const;
+  // Bytes/s one peer can expect under the caps that apply (0 when none does).
+  std::int64_t download_share() const;
+  std::int64_t upload_share() const;
+  std::size_t request_target(const Peer& p) const;
+  void trim_requests(Peer& p);  // cancels requests beyond the target (a cap was lowered)
+  void count_active_peers();
   void announce_due(Clock::time_point now);
   void send_announce(const tracker::AnnounceJob& job, std::function<void()> after = {});
   void scrape(Clock::time_point now);
@@ -194,7 +225,11 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
 
   RateMeter down_, up_;
   std::int64_t downloaded_ = 0, uploaded_ = 0;
-  Clock::time_point last_rechoke_{}, last_optimistic_{}, last_scrape_{};
+  std::shared_ptr<TokenBucket> up_bucket_ = std::make_shared<TokenBucket>();
+  std::shared_ptr<TokenBucket> down_bucket_ = std::make_shared<TokenBucket>();
+  Choker choker_;
+  int downloading_peers_ = 0, uploading_peers_ = 0;
+  Clock::time_point last_scrape_{};
   std::optional<std::int64_t> scrape_seeds_, scrape_leechers_;
   bool scrape_pending_ = false;
 };
