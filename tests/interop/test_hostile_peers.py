@@ -109,9 +109,10 @@ class HostilePeers(unittest.TestCase):
     def test_protocol_abuse_disconnects_offenders_while_a_real_leecher_completes(self):
         src, torrent, ih = self.make(12)
         seed_port = h.free_port("127.0.0.111")
-        self.start(h.tessera(self.dir, "seed", "seed", torrent, src, "127.0.0.111", seed_port,
-                             extra=("--no-trackers",)))
-        h.wait_until(lambda: self.can_connect("127.0.0.111", seed_port), 20, "the seed to listen")
+        seed = self.start(h.tessera(self.dir, "seed", "seed", torrent, src, "127.0.0.111", seed_port,
+                                    extra=("--no-trackers",)))
+        # Peers are turned away while the seed checks its data: wait until it is seeding.
+        h.wait_until(lambda: "checked existing data" in seed.output(), 20, "the seed to check its data")
         dst = os.path.join(self.dir, "lt")
         lt = self.start(h.libtorrent(self.dir, "lt-leech", torrent, dst, "127.0.0.112", h.free_port("127.0.0.112"),
                                      exit_when_done=True, extra=("--peer", f"127.0.0.111:{seed_port}")))
