@@ -325,7 +325,10 @@ TEST(PiecePicker, ChokedPeerOnlyGivesAllowedFastPieces) {
   EXPECT_EQ(str(picker.pick(all, kA, 3, true, {9, 2, 7, 9})), "7.0 7.1 9.0");
   // A partial piece outside the allowed-fast set is not touched while choked.
   EXPECT_EQ(str(picker.pick(all, kB, 3, true, {8})), "8.0 8.1");
-  EXPECT_EQ(str(picker.pick(all, kB, 3)), "9.1 4.0 4.1");
+  // Unchoked: the partial piece 9 is in six peers' hands; B can give the rarest piece (4, one
+  // peer), so that goes first, and 9 waits for someone with nothing rarer to offer.
+  EXPECT_EQ(str(picker.pick(all, kB, 3)), "4.0 4.1 5.0");
+  EXPECT_EQ(str(picker.pick(bits("0000000001"), kC, 2)), "9.1");
 }
 
 TEST(PiecePicker, EndgameDuplicatesRequestsOfOtherPeers) {

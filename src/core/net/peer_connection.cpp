@@ -267,12 +267,36 @@ void PeerConnection::schedule_flush() {
 void PeerConnection::send_block(std::uint32_t piece, std::uint32_t begin, std::string data) {
   if (closed_) return;
   Block b;
+  b.piece = piece;
+  b.begin = begin;
   wire::append_piece_header(b.header, piece, begin, static_cast<std::uint32_t>(data.size()));
   b.data = std::move(data);
   queued_bytes_ += b.size();
   payload_bytes_ += b.size();
   blocks_.push_back(std::move(b));
   schedule_flush();
+}
+
+std::size_t PeerConnection::cancel_block(std::uint32_t piece, std::uint32_t begin) {
+  std::size_t in_flight = writing_payload_;  // the front of the queue is being written
+  for (auto it = blocks_.begin(); it != blocks_.end(); ++it) {
+    const std::size_t left = it->size() - it->sent;
+    if (in_flight > 0 || it->sent > 0) {
+      in_flight -= std::min(in_flight, left);
+      continue;
+    }
+    if (it->piece == piece && it->begin == begin && it->size() > 0) {
+      // Emptied, not erased: erasing from a deque's middle can move the blocks in flight, and
+      // their short headers live inside the string objects the socket is reading from.
+      const std::size_t n = it->data.size();
+      queued_bytes_ -= it->size();
+      payload_bytes_ -= it->size();
+      it->header = std::string();
+      it->data = std::string();
+      return n;
+    }
+  }
+  return 0;
 }
 
 void PeerConnection::on_upload_grant(std::int64_t bytes) {
@@ -359,6 +383,7 @@ void PeerConnection::flush() {
       done -= n2;
       if (b.sent == b.size()) self->blocks_.pop_front();
     }
+    while (!self->blocks_.empty() && self->blocks_.front().size() == 0) self->blocks_.pop_front();  // cancelled
     // Room in the queue: a chance to queue more blocks before it runs dry.
     if (self->owner_) self->owner_->on_peer_drained(*self);
     self->flush();

@@ -64,6 +64,9 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void send(const wire::Message& m);
   // Payload: leaves only as fast as the upload caps grant.
   void send_block(std::uint32_t piece, std::uint32_t begin, std::string data);
+  // Withdraws a queued block that has not started to leave (the peer cancelled its request).
+  // Returns its size, or 0 if it is gone or already on its way.
+  std::size_t cancel_block(std::uint32_t piece, std::uint32_t begin);
   void close(const std::string& reason);  // idempotent; the owner hears on_peer_closed once
   // Backpressure: stop reading from the socket (TCP then slows the sender) until resumed.
   void pause_reading();
@@ -108,6 +111,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   std::string handshake_buf_;
   std::optional<wire::MessageDecoder> decoder_;
   struct Block {
+    std::uint32_t piece = 0, begin = 0;
     std::string header;  // the piece message's 13 bytes
     std::string data;
     std::size_t sent = 0;  // of header + data, handed to the socket

@@ -199,14 +199,40 @@ std::vector<BlockRef> PiecePicker::pick(const Bitfield& peer_has, PeerKey peer, 
   std::vector<BlockRef> out;
   if (max_blocks == 0) return out;
   const Eligibility ok{peer_has, choked, allowed_fast};
-  pick_partials(ok, peer, max_blocks, out);
-  if (out.size() < max_blocks) pick_new(ok, peer, max_blocks, out);
+  if (!choked && have_count_ >= kRandomFirstPieces) {
+    // A partial piece that others also have should not take this peer's requests when it can
+    // give us something rarer: a seed would otherwise spend its upload on pieces already in the
+    // swarm while pieces only it has wait. Leftover room still goes to partials.
+    const auto rare = rarest_fresh(ok);
+    pick_partials(ok, peer, max_blocks, out, rare);
+    if (out.size() < max_blocks) pick_new(ok, peer, max_blocks, out);
+    if (out.size() < max_blocks && rare) pick_partials(ok, peer, max_blocks, out);
+  } else {
+    pick_partials(ok, peer, max_blocks, out);
+    if (out.size() < max_blocks) pick_new(ok, peer, max_blocks, out);
+  }
   if (out.size() < max_blocks && in_endgame()) pick_endgame(ok, peer, max_blocks, out);
   return out;
 }
 
+std::optional<PiecePicker::Rarity> PiecePicker::rarest_fresh(const Eligibility& ok) const {
+  if (fresh_count_ == 0) return std::nullopt;
+  constexpr std::size_t kMaxLooks = 256;  // a peer with few pieces: not worth a full scan
+  std::size_t looks = 0;
+  for (std::uint32_t tier = kMaxPriority; tier > 0; --tier) {
+    if (tier_size_[tier] == 0) continue;
+    for (std::size_t a = 0; a < tiers_[tier].size(); ++a) {
+      for (const std::uint32_t p : tiers_[tier][a]) {
+        if (ok(p)) return Rarity{tier, static_cast<std::uint32_t>(a)};
+        if (++looks > kMaxLooks) return std::nullopt;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 void PiecePicker::pick_partials(const Eligibility& ok, PeerKey peer, std::size_t max_blocks,
-                                std::vector<BlockRef>& out) {
+                                std::vector<BlockRef>& out, std::optional<Rarity> below) {
   // Only pieces in flight are looked at (bounded by peers x pipeline depth), never the whole torrent.
   struct Candidate {
     std::uint8_t priority;
@@ -216,6 +242,10 @@ void PiecePicker::pick_partials(const Eligibility& ok, PeerKey peer, std::size_t
   std::vector<Candidate> candidates;
   for (const auto& [piece, dp] : downloading_) {
     if (dp.free > 0 && priority_[piece] > 0 && ok(piece)) {
+      if (below && (priority_[piece] < below->priority ||
+                    (priority_[piece] == below->priority && peer_count_[piece] > below->availability))) {
+        continue;
+      }
       candidates.push_back({priority_[piece], dp.received, piece});
     }
   }

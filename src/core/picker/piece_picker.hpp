@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "bitfield/bitfield.hpp"
@@ -142,7 +143,15 @@ class PiecePicker {
   bool start_piece(std::uint32_t piece, PeerKey peer, std::size_t max_blocks, std::vector<BlockRef>& out);
   bool take_free_blocks(std::uint32_t piece, DownloadingPiece& dp, PeerKey peer, std::size_t max_blocks,
                         std::vector<BlockRef>& out);
-  void pick_partials(const Eligibility& ok, PeerKey peer, std::size_t max_blocks, std::vector<BlockRef>& out);
+  // The rarest fresh piece this peer could give us, as (priority, availability); bounded search.
+  struct Rarity {
+    std::uint32_t priority;
+    std::uint32_t availability;
+  };
+  std::optional<Rarity> rarest_fresh(const Eligibility& ok) const;
+  // Partial pieces first; with `below`, only those at least as urgent as that fresh piece.
+  void pick_partials(const Eligibility& ok, PeerKey peer, std::size_t max_blocks, std::vector<BlockRef>& out,
+                     std::optional<Rarity> below = std::nullopt);
   void pick_new(const Eligibility& ok, PeerKey peer, std::size_t max_blocks, std::vector<BlockRef>& out);
   void pick_endgame(const Eligibility& ok, PeerKey peer, std::size_t max_blocks, std::vector<BlockRef>& out);
 

@@ -475,6 +475,12 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
                                      return r.piece == m.piece && r.begin == m.begin && r.length == m.length;
                                    }),
                     q.end());
+            // Already read and waiting for upload quota: not sent either (endgame cancels
+            // would otherwise cost a capped seed its bandwidth).
+            if (const auto n = static_cast<std::int64_t>(p.conn->cancel_block(m.piece, m.begin)); n > 0) {
+              p.uploaded -= n;
+              uploaded_ -= n;
+            }
           },
           [&](wire::Port&) {},
           [&](wire::Suggest&) {},
@@ -1049,7 +1055,7 @@ void Torrent::tick(Clock::time_point now) {
     }
     // Keep about three seconds of data in flight at the measured rate.
     if (now - p->connected_at > 5s) {
-      const auto rate_blocks = static_cast<std::size_t>(p->down.rate(now) * 3 / kBlockSize);
+      const auto rate_blocks = static_cast<std::size_t>(p->down.rate(now) / kBlockSize);
       p->pipeline = std::clamp(std::max(rate_blocks, std::size_t{8}), kMinPipeline, kMaxPipeline);
     }
   }
