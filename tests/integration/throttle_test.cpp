@@ -128,6 +128,24 @@ TEST_F(ThrottleTest, ALowUploadCapDoesNotStarveOurDownload) {
   EXPECT_LT(*t, 4.0);
 }
 
+TEST_F(ThrottleTest, ApplySettingsChangesTheCapsOfARunningSession) {
+  auto s = seed("127.0.0.50", 8 * kMiB);
+  auto leech = start("127.0.0.51");
+  auto id = leech->add_torrent({.torrent_data = s.torrent, .save_path = (root_ / "l").string(), .peers = {s.address}});
+  ASSERT_TRUE(id);
+  SessionSettings prefs;
+  prefs.download_limit = 200 * 1024;
+  prefs.upload_limit = 100 * 1024;
+  leech->apply_settings(prefs);
+  ASSERT_TRUE(wait_for([&] { return leech->snapshot()->download_limit == 200 * 1024; }, 5s));
+  EXPECT_EQ(leech->snapshot()->upload_limit, 100 * 1024);
+  const auto before = status_of(*leech, *id)->downloaded;
+  std::this_thread::sleep_for(2s);
+  const auto moved = status_of(*leech, *id)->downloaded - before;
+  EXPECT_LT(moved, 3 * 200 * 1024);  // 2 s at 200 KiB/s, with slack for what was in flight
+  EXPECT_LT(status_of(*leech, *id)->progress, 0.5);
+}
+
 TEST_F(ThrottleTest, HardConnectionLimitRefusesIncomingPeers) {
   SessionSettings limited;
   limited.max_peers_per_torrent = 2;
