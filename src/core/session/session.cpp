@@ -255,6 +255,9 @@ class Session::Impl {
     if (trackers) trackers->cancel_all();  // late `stopped` announces get "cancelled"
     torrents.clear();
     work.reset();
+    // Everything that matters is closed or told; an operation still pending on some socket
+    // must not keep the process from exiting.
+    io.stop();
   }
 
   SessionSettings settings;
