@@ -117,7 +117,10 @@ def make_payload(root, size_mib):
 
 
 class Qbittorrent:
-    def __init__(self, work, address, port, save):
+    """qbittorrent-nox on its own address. extra_conf: more `Session\\...=` lines for the
+    [BitTorrent] section of its config file (e.g. speed limits, in KiB/s)."""
+
+    def __init__(self, work, address, port, save, extra_conf=""):
         self.profile = os.path.join(work, f"qbt-{port}")
         conf_dir = os.path.join(self.profile, "qBittorrent", "config")
         os.makedirs(conf_dir, exist_ok=True)
@@ -138,7 +141,7 @@ Session\\BTProtocol=TCP
 Session\\DefaultSavePath={save}
 Session\\QueueingSystemEnabled=false
 Session\\GlobalMaxRatio=-1
-
+{extra_conf}
 [Preferences]
 WebUI\\Address=127.0.0.1
 WebUI\\Port={self.webui}
@@ -178,6 +181,10 @@ General\\Locale=en
     def add(self, torrent, save):
         with open(torrent, "rb") as f:
             self._api("torrents/add", {"savepath": save}, {"torrents": ("t.torrent", f.read())})
+
+    def limits(self):
+        """The global (download, upload) limits as the Web API reports them, in bytes/s (0 = none)."""
+        return int(self._api("transfer/downloadLimit")), int(self._api("transfer/uploadLimit"))
 
     def progress(self):
         info = json.loads(self._api("torrents/info"))

@@ -43,12 +43,17 @@ def free_port(address):
 class Proc:
     """A started process with its output in a log file; stop() ends it by PID."""
 
-    def __init__(self, name, argv, workdir, env=None, user=None):
+    def __init__(self, name, argv, workdir, env=None, user=None, stdin_pipe=False):
         self.name = name
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     env=env, cwd=workdir)
+        self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL, env=env, cwd=workdir)
+
+    def send(self, line):
+        """Writes one line to the process's stdin (started with stdin_pipe=True)."""
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
 
     def running(self):
         return self.proc.poll() is None
@@ -67,6 +72,11 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc.stdin:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
         self.log.close()
         return self.proc.returncode
 
@@ -195,10 +205,12 @@ def wait_until(pred, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def tessera(workdir, name, command, torrent, folder, address, port, extra=()):
+def tessera(workdir, name, command, torrent, folder, address, port, extra=(), stdin_pipe=False):
+    """torrent: one .torrent path, or a list of them (download only)."""
     flag = "-o" if command == "download" else "-d"
-    return Proc(name, [TESSERA_CLI, command, torrent, flag, folder, "--listen", f"{address}:{port}", *extra],
-                workdir)
+    torrents = [torrent] if isinstance(torrent, str) else list(torrent)
+    return Proc(name, [TESSERA_CLI, command, *torrents, flag, folder, "--listen", f"{address}:{port}", *extra],
+                workdir, stdin_pipe=stdin_pipe)
 
 
 def libtorrent(workdir, name, torrent, folder, address, port, exit_when_done=False, extra=()):
@@ -209,25 +221,26 @@ def libtorrent(workdir, name, torrent, folder, address, port, exit_when_done=Fal
     return Proc(name, argv, workdir)
 
 
-def aria2(workdir, name, torrent, folder, address, port, seed=False):
+def aria2(workdir, name, torrent, folder, address, port, seed=False, extra=()):
     argv = ["aria2c", f"--interface={address}", f"--listen-port={port}", "--enable-dht=false",
             "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
             "--file-allocation=none", "--summary-interval=0", "--console-log-level=warn",
             "--bt-tracker-connect-timeout=5", "--bt-tracker-timeout=5", "--allow-overwrite=true",
             f"--dir={folder}"]
     argv += ["--check-integrity=true", "--seed-ratio=0.0"] if seed else ["--seed-time=0"]
-    return Proc(name, argv + [torrent], workdir)
+    return Proc(name, argv + list(extra) + [torrent], workdir)
 
 
 class Transmission:
     """transmission-daemon on its own address, driven through transmission-remote."""
 
-    def __init__(self, workdir, name, address, port, folder):
+    def __init__(self, workdir, name, address, port, folder, settings=None):
+        """settings: entries of settings.json to override (speed limits are in kB/s, 1 kB = 1000 B)."""
         self.config = os.path.join(workdir, f"{name}-config")
         os.makedirs(self.config, exist_ok=True)
         self.rpc_port = free_port("127.0.0.1")
         self.folder = folder
-        settings = {
+        conf = {
             "bind-address-ipv4": address, "bind-address-ipv6": "::1", "peer-port": port,
             "peer-port-random-on-start": False, "port-forwarding-enabled": False,
             "dht-enabled": False, "lpd-enabled": False, "pex-enabled": False, "utp-enabled": False,
@@ -238,8 +251,9 @@ class Transmission:
             "speed-limit-down-enabled": False, "speed-limit-up-enabled": False, "message-level": 2,
             "cache-size-mb": 4, "peer-limit-per-torrent": 60,
         }
+        conf.update(settings or {})
         with open(os.path.join(self.config, "settings.json"), "w") as f:
-            json.dump(settings, f)
+            json.dump(conf, f)
         self.proc = Proc(name, ["transmission-daemon", "-f", "-g", self.config], workdir)
         wait_until(lambda: self._remote("-l").returncode == 0, 15, "transmission-daemon RPC")
 
