@@ -108,8 +108,9 @@ def start_client(kind, mode, work, torrent, folder, addr, port, cap_kib):
     if kind == "libtorrent":
         flag = "--download-limit" if down else "--upload-limit"
         key = "download_rate_limit" if down else "upload_rate_limit"
-        p = h.libtorrent(work, name, torrent, folder, addr, port, extra=(flag, str(cap_kib * KIB), "--timeout", "3600"))
-        return Client(p.proc.pid, p.stop, p.running, f"`{key}={cap_kib * KIB}` (B/s)", ("B", None))
+        p = h.libtorrent(work, name, torrent, folder, addr, port, extra=(flag, str(cap_kib * KIB), "--timeout", "3600"),
+                         stdin_pipe=True)
+        return Client(p.proc.pid, p.stop, p.running, f"`{key}={cap_kib * KIB}` (B/s)", ("B", None), p)
     if kind == "aria2":
         opt = f"--max-overall-{'download' if down else 'upload'}-limit={cap_kib}K"
         p = h.aria2(work, name, torrent, folder, addr, port, seed=not down, extra=(opt,))
@@ -147,14 +148,18 @@ def units_check(client, mean_fraction):
 
 def measure_window(counter, client, args, size, what):
     """Waits for the first bytes, skips the ramp, then takes args.seconds 1-s samples. Returns
-    (summary dict or None, note)."""
+    (summary dict or None, note). The summary also has "app_mean": the mean of what the client
+    itself read or wrote (socket queues excluded), from the same readings."""
     first = sc.wait_for_bytes(counter, 64 * KIB, timeout=120, alive=client.alive)
     if first is None:
         return None, f"no {what} traffic within 120 s"
     time.sleep(args.ramp)
-    samples = sc.sample_series(counter, args.seconds)
+    app_field = sc.READ if counter.field == sc.RECEIVED else sc.WRITTEN
+    samples, app = sc.sample_series(counter, args.seconds, also=app_field)
     s = sc.summary(samples, args.cap_kib * KIB, BAND)
-    s["series"] = [round(v / KIB, 1) for _, v in sc.rates(samples)]
+    s["app_mean"] = sc.mean_rate(app) / (args.cap_kib * KIB)
+    s["series"] = [round(v / KIB) for _, v in sc.rates(samples)]
+    s["app_series"] = [round(v / KIB) for _, v in sc.rates(app)]
     notes = []
     if samples[-1][1] >= 0.98 * size:
         notes.append("the whole payload went through before the window ended: not capped")
@@ -165,9 +170,15 @@ def measure_window(counter, client, args, size, what):
 
 def row(kind, s, note, setting):
     if s is None:
-        return f"| {NAMES.get(kind, kind)} | {setting} | - | - | - | - | {note} |"
+        return f"| {NAMES.get(kind, kind)} | {setting} | - | - | - | - | - | {note} |"
     return (f"| {NAMES.get(kind, kind)} | {setting} | {s['mean']:.3f} | {s['min']:.3f} | {s['max']:.3f} "
-            f"| {s['within'] * 100:.0f} % | {note} |")
+            f"| {s['within'] * 100:.0f} % | {s['app_mean']:.3f} | {note} |")
+
+
+def print_series(s):
+    if s:
+        print(f"    1-s samples (KiB/s): {s['series']}\n    same, socket queues excluded: {s['app_series']}",
+              flush=True)
 
 
 def run_downloads(args, work, tracker, torrent, ih, payload_root, size, clients, out):
@@ -192,8 +203,7 @@ def run_downloads(args, work, tracker, torrent, ih, payload_root, size, clients,
                 note = "; ".join(x for x in (note, check) if x)
                 out[kind] = {"summary": s, "note": note, "setting": c.setting}
                 print(row(kind, s, note, c.setting), flush=True)
-                if s:
-                    print(f"    1-s samples (KiB/s): {s['series']}", flush=True)
+                print_series(s)
             finally:
                 if dialer:
                     dialer.stop()
@@ -227,8 +237,7 @@ def run_uploads(args, work, tracker, torrent, ih, payload_root, size, clients, o
             note = "; ".join(x for x in (note, check) if x)
             out[kind] = {"summary": s, "note": note, "setting": c.setting}
             print(row(kind, s, note, c.setting), flush=True)
-            if s:
-                print(f"    1-s samples (KiB/s): {s['series']}", flush=True)
+            print_series(s)
         finally:
             if leech:
                 leech.stop()
@@ -252,8 +261,24 @@ def settle_time(rate_series, t_change, target, band=BAND):
     return (last_bad or 0.0), first_good
 
 
-def run_change(args, work, tracker, torrent, ih, payload_root, size, out):
-    """Tessera: 1000 KiB/s, then `dl-limit 500` through stdin, then `dl-limit 1500`."""
+def change_stats(series, changes, initial_cap):
+    """Per cap change: seconds until in band for good, until the first sample in band, and the
+    mean from the third sample after the change on, as a fraction of the new cap."""
+    out = []
+    for j, (t_change, cap) in enumerate(changes):
+        t_next = changes[j + 1][0] if j + 1 < len(changes) else float("inf")
+        part = [(t, v) for t, v in series if t_change < t <= t_next]
+        settle, first = settle_time(part, t_change, cap * KIB)
+        steady = part[3:]  # after the 2 s goal plus one sample
+        mean = (sum(v for _, v in steady) / len(steady)) / (cap * KIB) if steady else None
+        out.append({"from": changes[j - 1][1] if j else initial_cap, "to": cap, "settle": settle, "first": first,
+                    "steady_mean": mean})
+    return out
+
+
+def run_change(args, work, tracker, torrent, ih, payload_root, size, out, kind="tessera"):
+    """1000 KiB/s, then `dl-limit 500` through stdin, then `dl-limit 1500` (Tessera; libtorrent
+    through lt_peer.py's same stdin commands, to check the harness)."""
     lt_seed = h.libtorrent(work, "change-seed", torrent, payload_root, DL_SEED, h.free_port(DL_SEED),
                            extra=("--timeout", "3600"))
     dest = os.path.join(work, "change")
@@ -261,7 +286,7 @@ def run_change(args, work, tracker, torrent, ih, payload_root, size, out):
     try:
         tracker.wait_for(ih, seeds=1, timeout=120)
         addr = client_addr(5)
-        c = start_client("tessera", "leech", work, torrent, dest, addr, h.free_port(addr), args.cap_kib)
+        c = start_client(kind, "leech", work, torrent, dest, addr, h.free_port(addr), args.cap_kib)
         counter = sc.SocketCounter(addr, sc.RECEIVED, remote_addrs={DL_SEED})
         if sc.wait_for_bytes(counter, 64 * KIB, timeout=120, alive=c.alive) is None:
             out["error"] = "no download traffic within 120 s"
@@ -276,29 +301,27 @@ def run_change(args, work, tracker, torrent, ih, payload_root, size, out):
                 c.proc.send(f"dl-limit {plan[k]}")
                 changes.append((t, plan[k]))
 
-        samples = sc.sample_series(counter, before + 2 * phase, on_tick=on_tick)
-        series = sc.rates(samples)
-        res = {"series": [round(v / KIB, 1) for _, v in series], "changes": []}
-        for j, (t_change, cap) in enumerate(changes):
-            t_next = changes[j + 1][0] if j + 1 < len(changes) else float("inf")
-            part = [(t, v) for t, v in series if t_change < t <= t_next]
-            settle, first = settle_time(part, t_change, cap * KIB)
-            steady = part[3:]  # after the 2 s goal plus one sample
-            mean = (sum(v for _, v in steady) / len(steady)) / (cap * KIB) if steady else None
-            res["changes"].append({"from": changes[j - 1][1] if j else args.cap_kib, "to": cap,
-                                   "settle": settle, "first": first, "steady_mean": mean})
-        res["alive"] = c.alive()
-        out.update(res)
-        for ch in res["changes"]:
-            print(f"change {ch['from']} -> {ch['to']} KiB/s: within +-3 % for good after {ch['settle']:.1f} s "
-                  f"(first in band after {ch['first'] if ch['first'] is None else round(ch['first'], 1)} s)",
-                  flush=True)
-        print(f"    1-s samples (KiB/s): {res['series']}", flush=True)
+        samples, app = sc.sample_series(counter, before + 2 * phase, on_tick=on_tick, also=sc.READ)
+        series, app_series = sc.rates(samples), sc.rates(app)
+        out.update({"client": kind, "series": [round(v / KIB) for _, v in series],
+                    "app_series": [round(v / KIB) for _, v in app_series],
+                    "changes": change_stats(series, changes, args.cap_kib),
+                    "app_changes": change_stats(app_series, changes, args.cap_kib), "alive": c.alive()})
+        for ch, ach in zip(out["changes"], out["app_changes"]):
+            print(f"change {ch['from']} -> {ch['to']} KiB/s: within +-3 % for good after {ch['settle']:.1f} s, "
+                  f"first in band after {fmt_s(ch['first'])} (socket queues excluded: {ach['settle']:.1f} s, "
+                  f"{fmt_s(ach['first'])})", flush=True)
+        print(f"    1-s samples (KiB/s): {out['series']}\n    same, socket queues excluded: {out['app_series']}",
+              flush=True)
     finally:
         if c:
             c.stop()
         lt_seed.stop()
         shutil.rmtree(dest, ignore_errors=True)
+
+
+def fmt_s(x):
+    return "never" if x is None else f"{x:.1f} s"
 
 
 def run_multi(args, work, tracker, size, out):
@@ -330,9 +353,9 @@ def run_multi(args, work, tracker, size, out):
             s["per_torrent_mib"] = [round(g / MIB, 1) for g in got]
         out.update({"summary": s, "note": note})
         print(row("tessera", s, note, c.setting) + " (sum over 3 torrents)", flush=True)
+        print_series(s)
         if s:
-            print(f"    1-s samples (KiB/s): {s['series']}; per torrent so far (MiB): {s['per_torrent_mib']}",
-                  flush=True)
+            print(f"    received per torrent by the end (MiB): {s['per_torrent_mib']}", flush=True)
     finally:
         if c:
             c.stop()
@@ -409,8 +432,8 @@ def render(args, results, command):
              f"(1 KiB = 1024 B); after a {args.ramp:g} s ramp from the first byte, {args.seconds} samples of 1 s "
              f"from the kernel's socket counters. Fractions are of the cap; \"within\" is the share of 1-s "
              f"samples within +-{BAND * 100:.0f} %.", ""]
-    hdr = ["| client | cap as set | mean | min 1 s | max 1 s | within +-3 % | notes |",
-           "|---|---|---:|---:|---:|---:|---|"]
+    hdr = ["| client | cap as set | mean | min 1 s | max 1 s | within +-3 % | mean, socket queues excluded | notes |",
+           "|---|---|---:|---:|---:|---:|---:|---|"]
     for key, title in (("download", "Download cap (from an uncapped libtorrent seed; `bytes_received`)"),
                        ("upload", "Upload cap (to an uncapped libtorrent leecher; `bytes_acked`)")):
         if results.get(key):
@@ -419,18 +442,20 @@ def render(args, results, command):
             lines.append("")
     ch = results.get("change")
     if ch:
-        lines += ["**Tessera: cap changed mid-download through stdin** (goal: within +-3 % after at most 2 s)", ""]
+        who = NAMES.get(ch.get("client", "tessera"), ch.get("client"))
+        lines += [f"**{who}: cap changed mid-download through stdin** (goal: within +-3 % after at most 2 s; "
+                  "times from the change to the end of the last 1-s sample outside the band)", ""]
         if ch.get("error"):
             lines += [f"Failed: {ch['error']}", ""]
         else:
             lines += ["| change (KiB/s) | within +-3 % for good after | first 1-s sample in band after "
-                      "| mean after 3 s (fraction of new cap) | goal met |", "|---|---:|---:|---:|---|"]
-            for c in ch["changes"]:
-                first = "never" if c["first"] is None else f"{c['first']:.1f} s"
+                      "| mean from the 3rd s (fraction of new cap) | goal met | same, socket queues excluded: "
+                      "for good after / first in band |", "|---|---:|---:|---:|---|---|"]
+            for c, a in zip(ch["changes"], ch["app_changes"]):
                 mean = "-" if c["steady_mean"] is None else f"{c['steady_mean']:.3f}"
-                lines.append(f"| {c['from']} -> {c['to']} | {c['settle']:.1f} s | {first} | {mean} "
-                             f"| {'yes' if c['settle'] <= 2.0 else 'no'} |")
-            lines += ["", f"1-s samples (KiB/s): {', '.join(f'{v:g}' for v in ch['series'])}", ""]
+                lines.append(f"| {c['from']} -> {c['to']} | {c['settle']:.1f} s | {fmt_s(c['first'])} | {mean} "
+                             f"| {'yes' if c['settle'] <= 2.0 else 'no'} | {a['settle']:.1f} s / {fmt_s(a['first'])} |")
+            lines += ["", f"1-s samples (KiB/s): {', '.join(str(v) for v in ch['series'])}", ""]
     mu = results.get("multi")
     if mu is not None:
         lines += [f"**Tessera: one `--dl-limit {args.cap_kib}` over three torrents** (three libtorrent seeds; "
@@ -499,6 +524,8 @@ def main():
     ap.add_argument("--piece-kib", type=int, default=256)
     ap.add_argument("--cap-kib", type=int, default=1000)
     ap.add_argument("--change-seconds", type=int, default=12, help="samples after each cap change (default 12)")
+    ap.add_argument("--change-client", default="tessera", choices=["tessera", "libtorrent"],
+                    help="client of the cap-change step (libtorrent: to check the harness)")
     ap.add_argument("--work", default=None, help="work folder (kept); default a temporary one")
     ap.add_argument("--write", default=None, help="markdown file whose caps-bench section to (re)write")
     args = ap.parse_args()
@@ -533,11 +560,12 @@ def main():
         run_downloads(args, work, tracker, torrent, ih, payload_root, size, clients, results["download"])
         print(f"## upload cap {args.cap_kib} KiB/s", flush=True)
         tracker = run_uploads(args, work, tracker, torrent, ih, payload_root, size, clients, results["upload"])
-        if "tessera" in clients:
+        if args.change_client in clients:
             tracker = fresh_tracker(work, tracker, [ih])
-            print("## Tessera: cap change through stdin", flush=True)
+            print(f"## {args.change_client}: cap change through stdin", flush=True)
             results["change"] = {}
-            run_change(args, work, tracker, torrent, ih, payload_root, size, results["change"])
+            run_change(args, work, tracker, torrent, ih, payload_root, size, results["change"], args.change_client)
+        if "tessera" in clients:
             print("## Tessera: one cap over three torrents", flush=True)
             tracker = fresh_tracker(work, tracker, [ih])
             results["multi"] = {}

@@ -213,12 +213,12 @@ def tessera(workdir, name, command, torrent, folder, address, port, extra=(), st
                 workdir, stdin_pipe=stdin_pipe)
 
 
-def libtorrent(workdir, name, torrent, folder, address, port, exit_when_done=False, extra=()):
+def libtorrent(workdir, name, torrent, folder, address, port, exit_when_done=False, extra=(), stdin_pipe=False):
     argv = [PYTHON, os.path.join(HERE, "lt_peer.py"), "--torrent", torrent, "--dir", folder, "--address", address,
             "--port", str(port), *extra]
     if exit_when_done:
         argv.append("--exit-when-done")
-    return Proc(name, argv, workdir)
+    return Proc(name, argv, workdir, stdin_pipe=stdin_pipe)
 
 
 def aria2(workdir, name, torrent, folder, address, port, seed=False, extra=()):

@@ -3,10 +3,15 @@
 
 Prints one JSON status line every half second. With --exit-when-done it exits 0 once it is a
 seed; otherwise it runs until SIGTERM/SIGINT. Rate caps are in bytes per second (0 = none).
+When stdin is a pipe, lines `dl-limit KIB` / `ul-limit KIB` change the caps at once, in KiB/s as
+tessera-cli takes them.
 """
 import argparse
 import json
+import os
+import select
 import signal
+import stat
 import sys
 import time
 
@@ -18,6 +23,30 @@ stop = False
 def on_signal(*_):
     global stop
     stop = True
+
+
+def read_commands(ses, timeout):
+    """Applies the stdin lines that arrive within timeout seconds; False once stdin is closed."""
+    end = time.monotonic() + timeout
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return True
+        try:
+            ready, _, _ = select.select([sys.stdin], [], [], left)
+        except InterruptedError:
+            continue
+        if not ready:
+            return True
+        line = sys.stdin.readline()
+        if not line:
+            time.sleep(max(0.0, end - time.monotonic()))
+            return False
+        words = line.split()
+        keys = {"dl-limit": "download_rate_limit", "ul-limit": "upload_rate_limit"}
+        if len(words) == 2 and words[0] in keys and words[1].isdigit():
+            ses.apply_settings({keys[words[0]]: int(words[1]) * 1024})
+            print(json.dumps({"set": keys[words[0]], "value": int(words[1]) * 1024}), flush=True)
 
 
 def main():
@@ -60,6 +89,7 @@ def main():
         host, port = p.rsplit(":", 1)
         h.connect_peer((host, int(port)))
 
+    commands = stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode)
     deadline = time.monotonic() + args.timeout
     while not stop and time.monotonic() < deadline:
         s = h.status()
@@ -69,7 +99,10 @@ def main():
                           "downloaded": s.total_payload_download}), flush=True)
         if args.exit_when_done and s.is_seeding:
             return 0
-        time.sleep(0.5)
+        if commands:
+            commands = read_commands(ses, 0.5)
+        else:
+            time.sleep(0.5)
     return 0 if stop else 3
 
 
