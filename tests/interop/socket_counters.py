@@ -9,6 +9,7 @@ left the client). The totals are summed over the client's connections; a socket 
 Shared by tests/interop/test_throttled.py and tests/bench/bench_caps.py.
 """
 import re
+import statistics
 import subprocess
 import time
 
@@ -169,9 +170,10 @@ def mean_rate(samples):
 
 
 def summary(samples, cap_bytes, band=0.03):
-    """Mean, min and max 1-interval rate as fractions of cap_bytes, and the share of intervals
-    within +-band of it."""
+    """Mean, median, min and max 1-interval rate as fractions of cap_bytes, and the share of
+    intervals within +-band of it."""
     r = [v for _, v in rates(samples)]
     within = sum(1 for v in r if abs(v / cap_bytes - 1) <= band)
-    return {"mean": mean_rate(samples) / cap_bytes, "min": min(r) / cap_bytes, "max": max(r) / cap_bytes,
-            "within": within / len(r), "samples": len(r), "bytes": samples[-1][1] - samples[0][1]}
+    return {"mean": mean_rate(samples) / cap_bytes, "median": statistics.median(r) / cap_bytes,
+            "min": min(r) / cap_bytes, "max": max(r) / cap_bytes, "within": within / len(r), "samples": len(r),
+            "bytes": samples[-1][1] - samples[0][1]}
