@@ -138,14 +138,15 @@ UNIT_BYTES = {"B": 1, "kB": 1000, "KiB": 1024}
 
 def units_check(client, s):
     """Which reading of the setting's unit the measured rate supports, when two readings differ.
-    The median 1-s sample is used: it ignores the stalls and bursts that move the mean."""
+    The median 1-s sample of what the client read or wrote is used: it ignores the stalls and
+    bursts that move the mean, and the kernel's window updates that blur the socket counters."""
     assumed, other = client.units
     if other is None or s is None:
         return ""
     alt = UNIT_BYTES[other] / UNIT_BYTES[assumed]   # fraction expected if the unit were `other`
-    m = s["median"]
+    m = s["app_median"]
     closer = assumed if abs(m - 1) <= abs(m - alt) else other
-    return f"unit {'confirmed' if closer == assumed else 'NOT as configured'}: median 1 s {m:.3f} ({other} would give {alt:.3f})"
+    return f"unit {'confirmed' if closer == assumed else 'NOT as configured'}: median 1 s (queues excluded) {m:.3f}, {other} would give {alt:.3f}"
 
 
 def measure_window(counter, client, args, size, what):
@@ -160,6 +161,7 @@ def measure_window(counter, client, args, size, what):
     samples, app = sc.sample_series(counter, args.seconds, also=app_field)
     s = sc.summary(samples, args.cap_kib * KIB, BAND)
     s["app_mean"] = sc.mean_rate(app) / (args.cap_kib * KIB)
+    s["app_median"] = sc.summary(app, args.cap_kib * KIB, BAND)["median"]
     s["series"] = [round(v / KIB) for _, v in sc.rates(samples)]
     s["app_series"] = [round(v / KIB) for _, v in sc.rates(app)]
     notes = []
