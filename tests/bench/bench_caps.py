@@ -447,7 +447,7 @@ def render(args, results, command):
             lines.append("")
     ch = results.get("change")
     if ch:
-        who = NAMES.get(ch.get("client", "tessera"), ch.get("client"))
+        who = NAMES.get(ch.get("client", "tessera"), ch.get("client")).strip("*")
         lines += [f"**{who}: cap changed mid-download through stdin** (goal: within +-3 % after at most 2 s; "
                   "times from the change to the end of the last 1-s sample outside the band)", ""]
         if ch.get("error"):
