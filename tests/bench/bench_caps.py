@@ -185,6 +185,11 @@ def print_series(s):
               flush=True)
 
 
+def failed(out, kind, error):
+    out[kind] = {"summary": None, "note": f"could not start: {error}", "setting": "-"}
+    print(f"{kind}: could not start: {error}", flush=True)
+
+
 def run_downloads(args, work, tracker, torrent, ih, payload_root, size, clients, out):
     lt_seed = h.libtorrent(work, "dl-seed", torrent, payload_root, DL_SEED, h.free_port(DL_SEED),
                            extra=("--timeout", "7200"))
@@ -194,7 +199,11 @@ def run_downloads(args, work, tracker, torrent, ih, payload_root, size, clients,
             dest = os.path.join(work, f"dl-{kind}")
             os.makedirs(dest)
             addr, port = client_addr(i), h.free_port(client_addr(i))
-            c = start_client(kind, "leech", work, torrent, dest, addr, port, args.cap_kib)
+            try:
+                c = start_client(kind, "leech", work, torrent, dest, addr, port, args.cap_kib)
+            except Exception as e:  # noqa: BLE001 - one client failing to start must not end the run
+                failed(out, kind, e)
+                continue
             dialer = None
             try:
                 if kind == "transmission":
@@ -227,7 +236,11 @@ def run_uploads(args, work, tracker, torrent, ih, payload_root, size, clients, o
     for i, kind in enumerate(clients):
         tracker = fresh_tracker(work, tracker, [ih])
         addr, port = seeder_addr(i), h.free_port(seeder_addr(i))
-        c = start_client(kind, "seed", work, torrent, payload_root, addr, port, args.cap_kib)
+        try:
+            c = start_client(kind, "seed", work, torrent, payload_root, addr, port, args.cap_kib)
+        except Exception as e:  # noqa: BLE001
+            failed(out, kind, e)
+            continue
         leech = None
         dest = os.path.join(work, f"ul-{kind}")
         try:
@@ -431,7 +444,8 @@ def run_swarm(args, work, tracker, torrent, ih, payload_root, payload, size, out
 
 def render(args, results, command):
     lines = [f"Run on {time.strftime('%Y-%m-%d')}: `nproc` = {os.cpu_count()}, kernel {platform.release()}, "
-             f"loopback only. Command:", "", "```sh", command, "```", "",
+             f"loopback only; load average {results['load'][0]:.2f} at the start, {results['load'][1]:.2f} "
+             f"at the end (the machine is shared). Command:", "", "```sh", command, "```", "",
              f"Payload: {args.size_mib} MiB in 2 files, {args.piece_kib} KiB pieces. Cap {args.cap_kib} KiB/s "
              f"(1 KiB = 1024 B); after a {args.ramp:g} s ramp from the first byte, {args.seconds} samples of 1 s "
              f"from the kernel's socket counters. Fractions are of the cap; \"within\" is the share of 1-s "
@@ -491,19 +505,33 @@ def render(args, results, command):
 
 SECTION_HEADING = "## Speed-cap accuracy"
 SECTION_INTRO = """
-Reproduce (installs what is missing, builds, runs every client in turn):
+Reproduce (installs what is missing, builds, runs every client in turn, about 12 minutes):
 
 ```sh
 tests/bench/run_caps_bench.sh --write docs/benchmarks.md
 ```
 
-Rates are measured from outside the clients, from the kernel's per-socket TCP counters
-(`ss -tinH`): `bytes_received` summed over the downloading client's peer connections,
-`bytes_acked` over the uploading client's (closed sockets keep their last value), every second on
-a monotonic schedule, divided by the measured time between samples. The other end is always an
-uncapped libtorrent peer. Each client's cap unit is as documented and checked against the
-measurement (Transmission's speed units are kB = 1000 B; qBittorrent's config keys are KiB/s and
-its Web API bytes/s; aria2's `K` is 1024; libtorrent takes bytes/s).
+- *Measured from outside the clients*, from the kernel's per-socket TCP counters (`ss -tinH`,
+  `tests/interop/socket_counters.py`): `bytes_received` summed over the downloading client's
+  peer connections, `bytes_acked` over the uploading client's (closed sockets keep their last
+  value), every second on a monotonic schedule, divided by the measured time between samples.
+  "Socket queues excluded" is the same with the bytes still waiting in the receive queue
+  subtracted (or waiting in the send queue added): what the client itself read or wrote, without
+  the kernel's window updates in between.
+- *Download / upload cap*: each client in turn, on its own 127.0.0.x, downloads from an
+  uncapped libtorrent seed (found through opentracker; Transmission never dials loopback peers,
+  so a second seed dials it) or seeds to an uncapped libtorrent leecher that dials it, with a
+  1000 KiB/s cap. The window starts 5 s after the first byte.
+- *Units*: as documented, and checked on the median 1-s sample: Transmission's speed settings
+  are kB/s with 1 kB = 1000 B; qBittorrent's `Session\\GlobalDLSpeedLimit`/`GlobalUPSpeedLimit`
+  are KiB/s (its Web API reads them back in bytes/s); aria2's `K` is 1024; libtorrent takes
+  bytes/s (lt_peer.py puts loopback peers in the global peer class, or its caps would not apply).
+- *Resolution*: peers send 16 KiB blocks, so a 1-s sample moves in steps of 1.6 % of
+  1000 KiB/s, 3.2 % of 500 KiB/s; +-3 % is at the edge of what the wire shows at 500 KiB/s.
+- *Cap change* (Tessera): `dl-limit 500`, then `dl-limit 1500`, written to its stdin at a sample
+  tick; "for good after" is the end of the last 1-s sample outside +-3 % of the new cap.
+- *Swarm* (Tessera): seven processes with opentracker; a leecher's time runs from starting the
+  leechers until it prints that its download is complete; files compared byte for byte.
 """
 
 
@@ -543,7 +571,7 @@ def main():
         ap.error(f"--size-mib {args.size_mib} is too small: the transfer would complete inside the window")
     command = "tests/bench/run_caps_bench.sh " + " ".join(shlex.quote(a) for a in sys.argv[1:])
 
-    results = {"download": {}, "upload": {}, "notes": []}
+    results = {"download": {}, "upload": {}, "notes": [], "load": [os.getloadavg()[0], 0.0]}
     missing = [c for c in clients if c in BINARIES and shutil.which(BINARIES[c]) is None]
     for c in missing:
         results["notes"].append(f"{NAMES[c]}: `{BINARIES[c]}` is not installed; skipped.")
@@ -584,6 +612,7 @@ def main():
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
+    results["load"][1] = os.getloadavg()[0]
     body = render(args, results, command)
     print(body)
     if args.write:
