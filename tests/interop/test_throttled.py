@@ -78,6 +78,9 @@ class Throttled(unittest.TestCase):
     def window_rate(self, counter, proc, what):
         """Mean rate over WINDOW_S seconds of 1-s samples, after RAMP_S seconds from the first byte."""
         first = sc.wait_for_bytes(counter, 32 * 1024, timeout=30, alive=proc.running)
+        if first is None and not proc.running():
+            self.fail(f"{proc.name} exited before any {what} traffic was seen: the whole transfer went through "
+                      f"between two samples, so the cap is not applied (exit code {proc.proc.returncode})")
         self.assertIsNotNone(first, f"no {what} traffic within 30 s")
         time.sleep(RAMP_S)
         samples = sc.sample_series(counter, WINDOW_S)
