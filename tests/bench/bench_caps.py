@@ -146,7 +146,8 @@ def units_check(client, s):
     alt = UNIT_BYTES[other] / UNIT_BYTES[assumed]   # fraction expected if the unit were `other`
     m = s["app_median"]
     closer = assumed if abs(m - 1) <= abs(m - alt) else other
-    return f"unit {'confirmed' if closer == assumed else 'NOT as configured'}: median 1 s (queues excluded) {m:.3f}, {other} would give {alt:.3f}"
+    verdict = "confirmed" if closer == assumed else "NOT as configured"
+    return f"unit {verdict}: median 1 s (queues excluded) {m:.3f}, {other} would give {alt:.3f}"
 
 
 def measure_window(counter, client, args, size, what):
@@ -175,7 +176,8 @@ def measure_window(counter, client, args, size, what):
 def row(kind, s, note, setting):
     if s is None:
         return f"| {NAMES.get(kind, kind)} | {setting} | - | - | - | - | - | - | {note} |"
-    return (f"| {NAMES.get(kind, kind)} | {setting} | {s['mean']:.3f} | {s['median']:.3f} | {s['min']:.3f} | {s['max']:.3f} "
+    return (f"| {NAMES.get(kind, kind)} | {setting} | {s['mean']:.3f} | {s['median']:.3f} | {s['min']:.3f} "
+            f"| {s['max']:.3f} "
             f"| {s['within'] * 100:.0f} % | {s['app_mean']:.3f} | {note} |")
 
 
