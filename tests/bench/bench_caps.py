@@ -27,7 +27,6 @@ import platform
 import random
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
