@@ -265,17 +265,20 @@ def run_uploads(args, work, tracker, torrent, ih, payload_root, size, clients, o
 
 
 def settle_time(rate_series, t_change, target, band=BAND):
-    """Seconds from the change to the end of the last 1-s sample outside +-band of target (0 when
-    none is), and to the end of the first one inside it."""
+    """Seconds from the change until the samples are within +-band of target for good (the end
+    of the last 1-s sample outside it; 0 when none is), and until the first sample within it
+    begins (0 when the first sample after the change is already in the band; None if none is)."""
     last_bad, first_good = None, None
+    start = t_change
     for t_end, v in rate_series:
         if t_end <= t_change:
             continue
         ok = abs(v / target - 1) <= band
         if ok and first_good is None:
-            first_good = t_end - t_change
+            first_good = start - t_change
         if not ok:
             last_bad = t_end - t_change
+        start = t_end
     return (last_bad or 0.0), first_good
 
 
@@ -327,8 +330,8 @@ def run_change(args, work, tracker, torrent, ih, payload_root, size, out, kind="
                     "app_changes": change_stats(app_series, changes, args.cap_kib), "alive": c.alive()})
         for ch, ach in zip(out["changes"], out["app_changes"]):
             print(f"change {ch['from']} -> {ch['to']} KiB/s: within +-3 % for good after {ch['settle']:.1f} s, "
-                  f"first in band after {fmt_s(ch['first'])} (socket queues excluded: {ach['settle']:.1f} s, "
-                  f"{fmt_s(ach['first'])})", flush=True)
+                  f"first sample in band starts {fmt_s(ch['first'])} after (socket queues excluded: "
+                  f"{ach['settle']:.1f} s, {fmt_s(ach['first'])})", flush=True)
         print(f"    1-s samples (KiB/s): {out['series']}\n    same, socket queues excluded: {out['app_series']}",
               flush=True)
     finally:
@@ -464,11 +467,12 @@ def render(args, results, command):
     if ch:
         who = NAMES.get(ch.get("client", "tessera"), ch.get("client")).strip("*")
         lines += [f"**{who}: cap changed mid-download through stdin** (goal: within +-3 % after at most 2 s; "
-                  "times from the change to the end of the last 1-s sample outside the band)", ""]
+                  "\"for good after\": from the change to the end of the last 1-s sample outside the band; "
+                  "the first sample starts at the change)", ""]
         if ch.get("error"):
             lines += [f"Failed: {ch['error']}", ""]
         else:
-            lines += ["| change (KiB/s) | within +-3 % for good after | first 1-s sample in band after "
+            lines += ["| change (KiB/s) | within +-3 % for good after | first 1-s sample in band starts "
                       "| mean from the 3rd s (fraction of new cap) | goal met | same, socket queues excluded: "
                       "for good after / first in band |", "|---|---:|---:|---:|---|---|"]
             for c, a in zip(ch["changes"], ch["app_changes"]):
