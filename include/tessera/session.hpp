@@ -24,6 +24,8 @@ struct AddTorrentParams {
   std::vector<std::string> peers;  // extra peers to dial, "host:port"
   std::int64_t download_limit = 0;  // this torrent's caps, bytes/s (0 = none)
   std::int64_t upload_limit = 0;
+  // By file index (the torrent's file list, pad files included); missing entries are normal.
+  std::vector<FilePriority> file_priorities;
 };
 
 class Session {
@@ -43,6 +45,12 @@ class Session {
   // Caps in bytes/s, 0 = unlimited; effective at once. Session-wide, and per torrent.
   void set_rate_limits(std::int64_t download, std::int64_t upload);
   void set_torrent_rate_limits(TorrentId id, std::int64_t download, std::int64_t upload);
+  // Effective at once: the picker stops or starts fetching the file's pieces.
+  void set_file_priority(TorrentId id, std::uint32_t file_index, FilePriority priority);
+  // Hashes the data on disk again (pausing transfers meanwhile) and keeps what verifies.
+  void force_recheck(TorrentId id);
+  // Which torrents' snapshots carry files and piece availability (say, the one the GUI shows).
+  void set_detail_torrents(std::vector<TorrentId> ids);
   // The live parts of the settings: caps, connection limits, upload slots.
   void apply_settings(const SessionSettings& settings);
 

@@ -29,6 +29,10 @@ struct SessionSettings {
   int upload_slots = 4;              // regular unchoke slots, plus one optimistic
   bool rate_based_slots = false;     // with an upload cap: cap / 20 KiB/s slots (2..50) instead
   bool use_trackers = true;
+  // Where the session keeps its torrents and their resume data. When set, create() brings back
+  // every torrent saved there (paused state, caps, priorities, verified pieces) and the session
+  // keeps it up to date. Empty: nothing persists.
+  std::string state_dir;
   std::uint64_t random_seed = 0;     // 0: seeded from the system; tests fix it
   std::chrono::milliseconds snapshot_interval{500};
   std::chrono::milliseconds tracker_timeout{30000};

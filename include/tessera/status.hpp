@@ -14,6 +14,19 @@ using TorrentId = std::uint32_t;
 enum class TorrentState : std::uint8_t { checking, downloading, seeding, paused, error };
 const char* to_string(TorrentState s);
 
+// What to download of one file. Pieces shared with a wanted file are still fetched whole, but
+// a skipped file is only created on disk if such a shared piece needs it.
+enum class FilePriority : std::uint8_t { skip = 0, normal = 1, high = 2 };
+const char* to_string(FilePriority p);
+
+struct FileStatus {
+  std::uint32_t index = 0;       // position in the torrent's file list (what set_file_priority takes)
+  std::string path;              // relative to the save folder, '/'-separated
+  std::int64_t size = 0;
+  std::int64_t have_bytes = 0;   // bytes of it inside verified pieces
+  FilePriority priority = FilePriority::normal;
+};
+
 struct PeerInfo {
   std::string address;          // "127.0.0.2:6881"
   std::string client;           // from the peer id, e.g. "libtorrent 2.0.8"
@@ -74,8 +87,18 @@ struct TorrentStatus {
   int leechers_connected = 0;
   std::optional<std::int64_t> swarm_seeds, swarm_leechers;  // from trackers (announce / scrape)
   std::optional<std::int64_t> eta_s;
+  std::uint32_t piece_length = 0;
+  std::string comment;
+  std::int64_t added_at = 0;       // when it was first added, seconds since the Unix epoch
+  std::int64_t active_s = 0;       // seconds spent running (not paused), over all sessions
+  std::int64_t all_time_downloaded = 0, all_time_uploaded = 0;  // payload bytes, over all sessions
   std::vector<TrackerInfo> trackers;
   std::vector<PeerInfo> peers;
+  // Filled only for the torrents named in Session::set_detail_torrents (they cost a pass over
+  // the pieces): its files (pad files left out) and, per piece, how many connected peers have it.
+  bool has_details = false;
+  std::vector<FileStatus> files;
+  std::vector<std::uint16_t> availability;
 };
 
 struct SessionSnapshot {

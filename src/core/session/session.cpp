@@ -184,7 +184,7 @@ class Session::Impl {
     snap->taken_at = now;
     snap->listen_port = port;
     for (auto& [id, t] : torrents) {
-      snap->torrents.push_back(t->status(now));
+      snap->torrents.push_back(t->status(now, detail_torrents.contains(id)));
       const TorrentStatus& ts = snap->torrents.back();
       snap->down_rate += ts.down_rate;
       snap->up_rate += ts.up_rate;
@@ -285,6 +285,7 @@ class Session::Impl {
   std::unique_ptr<tracker::TrackerClient> trackers;
   std::unique_ptr<TorrentContext> ctx;
   std::map<TorrentId, std::shared_ptr<Torrent>> torrents;  // network thread only
+  std::set<TorrentId> detail_torrents;                      // network thread only
   std::thread thread;
 
   mutable std::mutex mutex;  // guards everything below
@@ -341,10 +342,12 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
     id = impl_->next_id++;
   }
   boost::asio::post(impl_->io, [impl = impl_.get(), id, m = std::move(*meta), save, paused = params.paused,
-                                peers, dl = params.download_limit, ul = params.upload_limit]() mutable {
+                                peers, dl = params.download_limit, ul = params.upload_limit,
+                                prios = params.file_priorities]() mutable {
     auto t = std::make_shared<Torrent>(*impl->ctx, id, std::move(m), save, paused);
     impl->torrents.emplace(id, t);
     if (dl > 0 || ul > 0) t->set_rate_limits(dl, ul);
+    if (!prios.empty()) t->set_file_priorities(prios);
     t->start();
     for (const auto& ep : peers) t->add_peer(ep);
   });
@@ -398,6 +401,26 @@ void Session::set_torrent_rate_limits(TorrentId id, std::int64_t download, std::
       it->second->set_rate_limits(std::max<std::int64_t>(0, download), std::max<std::int64_t>(0, upload));
       impl->wake_bandwidth();
     }
+  });
+}
+
+void Session::set_file_priority(TorrentId id, std::uint32_t file_index, FilePriority priority) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, file_index, priority] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) {
+      it->second->set_file_priority(file_index, priority);
+    }
+  });
+}
+
+void Session::force_recheck(TorrentId id) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), id] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->force_recheck();
+  });
+}
+
+void Session::set_detail_torrents(std::vector<TorrentId> ids) {
+  boost::asio::post(impl_->io, [impl = impl_.get(), ids = std::move(ids)] {
+    impl->detail_torrents = std::set<TorrentId>(ids.begin(), ids.end());
   });
 }
 

@@ -59,6 +59,15 @@ wire::TorrentShape shape_of(const Metainfo& m) {
 
 }  // namespace
 
+const char* to_string(FilePriority p) {
+  switch (p) {
+    case FilePriority::skip: return "skip";
+    case FilePriority::normal: return "normal";
+    case FilePriority::high: return "high";
+  }
+  return "?";
+}
+
 const char* to_string(TorrentState s) {
   switch (s) {
     case TorrentState::checking: return "checking";
@@ -83,6 +92,10 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
   if (ctx_.trackers != nullptr && !meta_.tracker_tiers.empty()) {
     announcer_.emplace(meta_.tracker_tiers, ctx.rng());
   }
+  file_priorities_.resize(meta_.files.size(), FilePriority::normal);
+  for (std::size_t i = 0; i < meta_.files.size(); ++i) {
+    if (meta_.files[i].pad) file_priorities_[i] = FilePriority::skip;
+  }
 }
 
 Torrent::~Torrent() {
@@ -96,6 +109,79 @@ Torrent::~Torrent() {
 
 void Torrent::start() {
   ctx_.emit(SessionEvent{SessionEvent::Kind::added, id_, meta_.name, {}});
+  begin_check();
+}
+
+void Torrent::set_file_priorities(const std::vector<FilePriority>& priorities) {
+  for (std::size_t i = 0; i < priorities.size() && i < file_priorities_.size(); ++i) {
+    if (!meta_.files[i].pad) file_priorities_[i] = priorities[i];
+  }
+  apply_file_priorities();
+}
+
+void Torrent::set_file_priority(std::uint32_t file_index, FilePriority priority) {
+  if (file_index >= file_priorities_.size() || meta_.files[file_index].pad) return;
+  if (file_priorities_[file_index] == priority) return;
+  file_priorities_[file_index] = priority;
+  apply_file_priorities();
+}
+
+void Torrent::apply_file_priorities() {
+  // A piece is as important as the most important file it touches.
+  std::vector<std::uint8_t> wanted(meta_.piece_count, 0);
+  for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
+    if (meta_.files[f].pad || meta_.files[f].size == 0) continue;
+    const std::uint8_t prio = file_priorities_[f] == FilePriority::high     ? 4
+                              : file_priorities_[f] == FilePriority::normal ? 1
+                                                                            : 0;
+    const PieceRange r = files_->map().pieces_of_file(f);
+    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) {
+      wanted[piece] = std::max(wanted[piece], prio);
+    }
+  }
+  for (std::uint32_t piece = 0; piece < meta_.piece_count; ++piece) {
+    if (picker_.piece_priority(piece) != wanted[piece]) picker_.set_piece_priority(piece, wanted[piece]);
+  }
+  if (state_ == TorrentState::checking || state_ == TorrentState::error) return;
+  const bool was_complete = complete_;
+  if (picker_.is_finished() && !was_complete) {
+    enter_seeding();
+    return;
+  }
+  if (!picker_.is_finished() && was_complete) {
+    complete_ = false;
+    if (!paused_) state_ = TorrentState::downloading;
+  }
+  for (auto& [k, p] : peers_) recount_interest(*p);
+  connect_peers(Clock::now());
+}
+
+void Torrent::force_recheck() {
+  if (state_ == TorrentState::checking || stopping_ || recheck_pending_) return;
+  recheck_pending_ = true;
+  state_ = TorrentState::checking;
+  check_done_ = 0;
+  std::vector<PeerKey> keys;
+  for (auto& [k, p] : peers_) keys.push_back(k);
+  for (PeerKey k : keys) drop_peer(k, "rechecking");
+  // Writes already queued go to disk first, so the check sees them.
+  flush_writes();
+  ctx_.disk.submit_on(write_strand_, ctx_.io.get_executor(), [] { return 0; },
+                      [this, self = shared_from_this()](int) { start_recheck(); });
+}
+
+void Torrent::start_recheck() {
+  recheck_pending_ = false;
+  if (stopping_) return;
+  ++generation_;  // hashes of the old attempt that are still running are ignored
+  writes_in_flight_.clear();
+  awaiting_hash_.clear();
+  // A fresh view of the files: no running piece hashes from before.
+  files_ = std::make_shared<TorrentFiles>(save_path_, meta_);
+  picker_ = PiecePicker(files_->map(), ctx_.rng());
+  apply_file_priorities();
+  error_.clear();
+  torrent_log()->info("{}: recheck", meta_.name);
   begin_check();
 }
 
@@ -149,6 +235,7 @@ void Torrent::finish_check() {
     enter_seeding();
     if (auto r = files_->create_empty_files(); !r) set_error(r.error().message);
   } else {
+    complete_ = false;
     state_ = TorrentState::downloading;
   }
   if (paused_) state_ = TorrentState::paused;
@@ -169,6 +256,7 @@ void Torrent::set_error(const std::string& message) {
 
 void Torrent::enter_seeding() {
   const bool was_downloading = state_ == TorrentState::downloading;
+  complete_ = true;
   state_ = paused_ ? TorrentState::paused : TorrentState::seeding;
   if (was_downloading) {
     if (announcer_) announcer_->set_completed();
@@ -781,7 +869,9 @@ void Torrent::start_hash(std::uint32_t piece) {
   auto files = files_;
   ctx_.disk.submit(
       ctx_.io.get_executor(), [files, piece] { return files->finish_piece_hash(piece); },
-      [this, self = shared_from_this(), piece](expected<Sha1Digest, StorageError> r) { hash_done(piece, r); });
+      [this, self = shared_from_this(), piece, gen = generation_](expected<Sha1Digest, StorageError> r) {
+        if (gen == generation_) hash_done(piece, r);
+      });
 }
 
 void Torrent::hash_done(std::uint32_t piece, const expected<Sha1Digest, StorageError>& result) {
@@ -1129,8 +1219,34 @@ std::size_t Torrent::prune_peers(std::size_t n, Clock::time_point now) {
 
 // ---------------------------------------------------------------- status
 
-TorrentStatus Torrent::status(Clock::time_point now) const {
+TorrentStatus Torrent::status(Clock::time_point now, bool details) const {
   TorrentStatus s;
+  s.piece_length = static_cast<std::uint32_t>(meta_.piece_length);
+  s.comment = meta_.comment;
+  if (details) {
+    s.has_details = true;
+    s.availability.resize(meta_.piece_count);
+    for (std::uint32_t i = 0; i < meta_.piece_count; ++i) {
+      s.availability[i] = static_cast<std::uint16_t>(std::min<std::uint32_t>(picker_.availability(i), 0xffff));
+    }
+    for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
+      const TorrentFile& file = meta_.files[f];
+      if (file.pad) continue;
+      FileStatus fs;
+      fs.index = f;
+      fs.path = file.path;
+      fs.size = file.size;
+      fs.priority = file_priorities_[f];
+      const PieceRange r = files_->map().pieces_of_file(f);
+      for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) {
+        if (!picker_.have(piece)) continue;
+        const std::int64_t begin = std::int64_t{piece} * meta_.piece_length;
+        const std::int64_t end = begin + meta_.piece_size(piece);
+        fs.have_bytes += std::min(end, file.offset + file.size) - std::max(begin, file.offset);
+      }
+      s.files.push_back(std::move(fs));
+    }
+  }
   s.id = id_;
   s.name = meta_.name;
   s.info_hash = meta_.info_hash.hex();

@@ -77,7 +77,11 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   // An incoming connection whose handshake named this torrent. Answers it or drops it.
   void attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs);
   void tick(Clock::time_point now);    // once a second
-  TorrentStatus status(Clock::time_point now) const;
+  // `details`: files and piece availability too (a pass over the pieces).
+  TorrentStatus status(Clock::time_point now, bool details = false) const;
+  void set_file_priority(std::uint32_t file_index, FilePriority priority);
+  void set_file_priorities(const std::vector<FilePriority>& priorities);  // by file index
+  void force_recheck();
   // Per-torrent caps in bytes/s (0 = unlimited), effective at once.
   void set_rate_limits(std::int64_t download, std::int64_t upload);
   // The caps or slot settings changed (here or session-wide): resize pipelines and slots now.
@@ -137,6 +141,10 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void finish_check();
   void set_error(const std::string& message);
   void enter_seeding();
+  // Picker priorities from the file priorities; moves between downloading and seeding if the
+  // wanted set became (in)complete.
+  void apply_file_priorities();
+  void start_recheck();  // once this torrent's queued writes have reached the disk
 
   void connect_peers(Clock::time_point now);
   void on_connected(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs, bool incoming);
@@ -189,6 +197,10 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   std::filesystem::path save_path_;
   std::shared_ptr<TorrentFiles> files_;
   PiecePicker picker_;
+  std::vector<FilePriority> file_priorities_;  // one per file of the metainfo (pad files: skip)
+  std::uint32_t generation_ = 0;               // bumped by a recheck: older hash results are void
+  bool recheck_pending_ = false;
+  bool complete_ = false;                      // every wanted piece verified (seeding, or paused so)
   std::optional<tracker::Announcer> announcer_;
   TorrentState state_ = TorrentState::checking;
   bool paused_ = false;
