@@ -33,6 +33,9 @@ struct SessionSettings {
   // every torrent saved there (paused state, caps, priorities, verified pieces) and the session
   // keeps it up to date. Empty: nothing persists.
   std::string state_dir;
+  // With a state folder: whether create() brings back every torrent saved there (the GUI), or
+  // only torrents added again pick up their saved state (the CLI, given torrents one by one).
+  bool restore_torrents = true;
   std::uint64_t random_seed = 0;     // 0: seeded from the system; tests fix it
   std::chrono::milliseconds snapshot_interval{500};
   std::chrono::milliseconds tracker_timeout{30000};

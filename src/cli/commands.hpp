@@ -12,5 +12,9 @@ int run_download(std::span<const std::string_view> args);
 void print_download_help();
 int run_seed(std::span<const std::string_view> args);
 void print_seed_help();
+int run_check(std::span<const std::string_view> args);
+void print_check_help();
+int run_create(std::span<const std::string_view> args);
+void print_create_help();
 
 }  // namespace tessera::cli

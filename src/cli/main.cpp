@@ -17,6 +17,8 @@ void print_main_help() {
       "  info FILE.torrent   show what a torrent holds\n"
       "  download FILE.torrent -o DIR   download (and optionally keep seeding)\n"
       "  seed FILE.torrent -d DIR       check the data and seed it\n"
+      "  check FILE.torrent -d DIR      hash the data and report how much is verified\n"
+      "  create SOURCE -o FILE.torrent  make a torrent from a file or folder\n"
       "  help [COMMAND]      show help for a command\n"
       "\n"
       "Options:\n"
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
       print_download_help();
     } else if (rest[0] == "seed") {
       print_seed_help();
+    } else if (rest[0] == "check") {
+      print_check_help();
+    } else if (rest[0] == "create") {
+      print_create_help();
     } else {
       print_error("help: unknown command '" + std::string(rest[0]) + "'");
       return kExitBadInput;
@@ -64,6 +70,8 @@ int main(int argc, char** argv) {
   if (command == "info") return run_info(rest);
   if (command == "download") return run_download(rest);
   if (command == "seed") return run_seed(rest);
+  if (command == "check") return run_check(rest);
+  if (command == "create") return run_create(rest);
   print_error("unknown command '" + std::string(command) + "' (see 'tessera-cli --help')");
   return kExitBadInput;
 }

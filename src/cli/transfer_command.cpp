@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -34,7 +35,20 @@ struct TransferOptions {
   std::string log_level = "warn";
   std::int64_t dl_limit_kib = 0;
   std::int64_t ul_limit_kib = 0;
+  std::optional<std::string> state_dir;  // nullopt: the default; "": none
 };
+
+// $XDG_DATA_HOME/tessera/cli (or ~/.local/share/...): resume data for torrents the CLI ran, kept
+// apart from the GUI's list so the two do not pick up each other's torrents.
+std::string default_state_dir() {
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && xdg[0] == '/') {
+    return std::string(xdg) + "/tessera/cli";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0') {
+    return std::string(home) + "/.local/share/tessera/cli";
+  }
+  return {};
+}
 
 // A cap in KiB/s: digits only, 0 = unlimited, at most ~1 TiB/s.
 std::optional<std::int64_t> parse_kib(std::string_view text) {
@@ -135,6 +149,9 @@ void print_transfer_help(bool seed) {
       "  --dl-limit KIB       download cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --ul-limit KIB       upload cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --no-trackers        do not contact the torrent's trackers\n"
+      "  --state-dir DIR      where resume data is kept, so an interrupted run continues where\n"
+      "                       it stopped (default $XDG_DATA_HOME/tessera/cli)\n"
+      "  --no-state           keep no resume data (existing data is checked by hashing)\n"
       "  --log-level LEVEL    trace, debug, info, warn (default), error, off\n"
       "  -h, --help           show this help\n"
       "\n"
@@ -180,6 +197,12 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       (a == "--dl-limit" ? o.dl_limit_kib : o.ul_limit_kib) = *kib;
     } else if (a == "--seed") {
       o.keep_seeding = true;
+    } else if (a == "--state-dir") {
+      auto v = value("--state-dir");
+      if (!v) return kExitBadInput;
+      o.state_dir = *v;
+    } else if (a == "--no-state") {
+      o.state_dir = std::string();
     } else if (a == "--no-trackers") {
       o.trackers = false;
     } else if (a == "--log-level") {
@@ -209,6 +232,8 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   settings.use_trackers = o.trackers;
   settings.download_limit = o.dl_limit_kib * 1024;
   settings.upload_limit = o.ul_limit_kib * 1024;
+  settings.state_dir = o.state_dir.value_or(default_state_dir());
+  settings.restore_torrents = false;
   log::set_level(spdlog::level::from_str(o.log_level));
 
   // Bad input is reported before anything is opened: exit 2 as for `info`.

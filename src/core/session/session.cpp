@@ -17,6 +17,8 @@
 #include "metainfo/read_torrent_file.hpp"
 #include "net/host_port.hpp"
 #include "session/torrent.hpp"
+#include "storage/atomic_file.hpp"
+#include "storage/resume_data.hpp"
 #include "tessera/version.hpp"
 #include "wire/peer_id.hpp"
 
@@ -80,13 +82,18 @@ class Session::Impl {
     global_down->set_rate(settings.download_limit, now);
     ctx = std::make_unique<TorrentContext>(TorrentContext{
         io, *disk, trackers.get(), settings, peer_id, bind_address, port, tracker_key,
-        [this](SessionEvent e) { emit(std::move(e)); }, rng, gate, global_up, global_down, counters});
+        [this](SessionEvent e) { emit(std::move(e)); }, std::filesystem::path(settings.state_dir), rng, gate,
+        global_up, global_down, counters});
     publish();
     accept();
     schedule_tick();
     schedule_snapshot();
     thread = std::thread([this] { io.run(); });
   }
+
+  expected<TorrentId, std::string> add(std::string data, const std::string& source, const AddTorrentParams& params,
+                                       std::optional<ResumeData> resume);
+  void restore();
 
   void accept() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
@@ -221,7 +228,8 @@ class Session::Impl {
         tick_timer.cancel();
         snapshot_timer.cancel();
         bandwidth_timer.cancel();
-        // Torrents send `stopped` to their trackers; we finish when all are done or at the grace
+        // Resume data first (the pool finishes it before the process ends), then torrents send
+        // `stopped` to their trackers; we finish when all are done or at the grace
         // period, whichever comes first.
         auto pending = std::make_shared<std::size_t>(torrents.size());
         shutdown_timer = std::make_unique<boost::asio::steady_timer>(io, grace);
@@ -231,6 +239,7 @@ class Session::Impl {
         // A copy: stop() may finish at once, and finishing clears `torrents`.
         std::vector<std::shared_ptr<Torrent>> stopping;
         for (auto& [id, t] : torrents) stopping.push_back(t);
+        for (auto& t : stopping) t->save_resume();
         for (auto& t : stopping) {
           t->stop([this, pending] {
             if (--*pending == 0) finish_shutdown();
@@ -305,12 +314,24 @@ expected<std::unique_ptr<Session>, std::string> Session::create(const SessionSet
   auto impl = std::make_unique<Impl>(settings);
   if (auto ok = impl->listen(); !ok) return unexpected(ok.error());
   impl->start();
+  if (!settings.state_dir.empty() && settings.restore_torrents) impl->restore();
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
 expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& params) {
   std::string data = params.torrent_data;
   const std::string source = params.torrent_file.empty() ? std::string("torrent") : params.torrent_file;
+  if (data.empty()) {
+    auto read = read_torrent_file(params.torrent_file, MetainfoLimits{}.bencode.max_input);
+    if (!read) return unexpected(read.error());
+    data = std::move(*read);
+  }
+  return impl_->add(std::move(data), source, params, std::nullopt);
+}
+
+expected<TorrentId, std::string> Session::Impl::add(std::string data, const std::string& source,
+                                                   const AddTorrentParams& params,
+                                                   std::optional<ResumeData> resume) {
   // Peers are checked first: a typo there should not leave a half-added torrent behind.
   std::vector<tcp::endpoint> peers;
   for (const std::string& p : params.peers) {
@@ -318,40 +339,130 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
     if (!ep) return unexpected(ep.error());
     peers.push_back(*ep);
   }
-  if (data.empty()) {
-    auto read = read_torrent_file(params.torrent_file, MetainfoLimits{}.bencode.max_input);
-    if (!read) return unexpected(read.error());
-    data = std::move(*read);
-  }
-  auto meta = parse_metainfo(std::move(data));
+  auto meta = parse_metainfo(std::string_view(data));
   if (!meta) return unexpected(source + ": " + meta.error().message);
   if (params.save_path.empty()) return unexpected(std::string("no save folder given"));
   std::error_code ec;
   const std::filesystem::path save = std::filesystem::absolute(params.save_path, ec);
-  {
+  if (!resume) {
+    // A restored torrent whose folder is gone comes back anyway (and reports the missing files).
     TorrentFiles probe(save, *meta);
     if (auto w = probe.check_writable(); !w) return unexpected(w.error().message);
   }
+  const std::filesystem::path state = settings.state_dir;
+  const std::string hash = meta->info_hash.hex();
+  const bool restored = resume.has_value();
+  if (!state.empty() && !resume) {
+    // Added again (the CLI does this every run): its saved state counts if it is for the same folder.
+    if (auto bytes = read_small_file(state / "torrents" / (hash + ".resume"), std::size_t{64} << 20)) {
+      auto r = decode_resume(*bytes, meta->piece_count, meta->files.size());
+      if (r && r->save_path == save.string()) resume = std::move(*r);
+    }
+  }
   TorrentId id = 0;
   {
-    std::lock_guard lock(impl_->mutex);
-    if (impl_->stopped) return unexpected(std::string("session is shut down"));
-    if (!impl_->info_hashes.insert(meta->info_hash).second) {
+    std::lock_guard lock(mutex);
+    if (stopped) return unexpected(std::string("session is shut down"));
+    if (!info_hashes.insert(meta->info_hash).second) {
       return unexpected("torrent already added: " + meta->name);
     }
-    id = impl_->next_id++;
+    id = next_id++;
   }
-  boost::asio::post(impl_->io, [impl = impl_.get(), id, m = std::move(*meta), save, paused = params.paused,
-                                peers, dl = params.download_limit, ul = params.upload_limit,
-                                prios = params.file_priorities]() mutable {
-    auto t = std::make_shared<Torrent>(*impl->ctx, id, std::move(m), save, paused);
-    impl->torrents.emplace(id, t);
+  if (!state.empty() && !restored) {
+    // The torrent's copy and a first resume file, so a crash before the first check still
+    // brings it back. Its file stamps match nothing: whatever is on disk gets checked then.
+    ResumeData first;
+    if (resume) {
+      first = *resume;
+    } else {
+      first.info_hash = hash;
+      first.save_path = save.string();
+      first.added_at = std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+      first.file_priorities.assign(meta->files.size(), FilePriority::normal);
+      for (std::size_t i = 0; i < params.file_priorities.size() && i < meta->files.size(); ++i) {
+        first.file_priorities[i] = params.file_priorities[i];
+      }
+      first.verified.assign((std::size_t{meta->piece_count} + 7) / 8, '\0');
+      first.files.assign(meta->files.size(), ResumeFileStamp{-2, 0});
+      resume = first;
+    }
+    first.paused = params.paused;
+    first.download_limit = params.download_limit;
+    first.upload_limit = params.upload_limit;
+    disk->submit(
+        io.get_executor(),
+        [state, hash, data, first]() -> expected<void, std::string> {
+          std::error_code mk;
+          std::filesystem::create_directories(state / "torrents", mk);
+          if (mk) return unexpected("cannot create " + (state / "torrents").string() + ": " + mk.message());
+          if (auto w = write_file_atomically(state / "torrents" / (hash + ".torrent"), data); !w) return w;
+          return write_file_atomically(state / "torrents" / (hash + ".resume"), encode_resume(first));
+        },
+        [](expected<void, std::string> r) {
+          if (!r) log::get("session")->warn("torrent not saved: {}", r.error());
+        });
+  }
+  boost::asio::post(io, [this, id, m = std::move(*meta), save, paused = params.paused, peers,
+                         dl = params.download_limit, ul = params.upload_limit, prios = params.file_priorities,
+                         resume = std::move(resume)]() mutable {
+    auto t = std::make_shared<Torrent>(*ctx, id, std::move(m), save, paused);
+    torrents.emplace(id, t);
     if (dl > 0 || ul > 0) t->set_rate_limits(dl, ul);
     if (!prios.empty()) t->set_file_priorities(prios);
+    if (resume) t->use_resume(std::move(*resume));
     t->start();
     for (const auto& ep : peers) t->add_peer(ep);
   });
   return id;
+}
+
+// Every torrent saved in the state folder, oldest first. A damaged file is reported and left
+// where it is: nothing is deleted on the way.
+void Session::Impl::restore() {
+  const std::filesystem::path dir = std::filesystem::path(settings.state_dir) / "torrents";
+  std::error_code ec;
+  std::vector<std::pair<std::int64_t, AddTorrentParams>> found;
+  std::vector<std::pair<std::string, ResumeData>> loaded;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".torrent") continue;
+    auto logger = log::get("session");
+    auto data = read_small_file(entry.path(), MetainfoLimits{}.bencode.max_input);
+    if (!data) {
+      logger->error("{}", data.error());
+      continue;
+    }
+    auto meta = parse_metainfo(std::string_view(*data));
+    if (!meta) {
+      logger->error("{}: {}", entry.path().string(), meta.error().message);
+      continue;
+    }
+    std::filesystem::path resume_file = entry.path();
+    resume_file.replace_extension(".resume");
+    auto bytes = read_small_file(resume_file, std::size_t{64} << 20);
+    auto r = bytes ? decode_resume(*bytes, meta->piece_count, meta->files.size())
+                   : expected<ResumeData, std::string>(unexpected(bytes.error()));
+    if (!r) {
+      logger->error("{}: not restored: {}", resume_file.string(), r.error());
+      continue;
+    }
+    loaded.emplace_back(std::move(*data), std::move(*r));
+  }
+  std::sort(loaded.begin(), loaded.end(),
+            [](const auto& a, const auto& b) { return a.second.added_at < b.second.added_at; });
+  for (auto& [data, r] : loaded) {
+    AddTorrentParams params;
+    params.save_path = r.save_path;
+    params.paused = r.paused;
+    params.download_limit = r.download_limit;
+    params.upload_limit = r.upload_limit;
+    params.file_priorities = r.file_priorities;
+    const std::string source = (dir / (r.info_hash + ".torrent")).string();
+    if (auto added = add(std::move(data), source, params, std::move(r)); !added) {
+      log::get("session")->error("{}: not restored: {}", source, added.error());
+    }
+  }
 }
 
 void Session::pause(TorrentId id) {
@@ -377,6 +488,7 @@ void Session::remove(TorrentId id, bool delete_files) {
       impl->info_hashes.erase(t->info_hash());
     }
     t->stop([impl, t, delete_files, id] {
+      t->forget_state();
       if (delete_files) t->delete_files();
       impl->emit(SessionEvent{SessionEvent::Kind::removed, id, t->name(), {}});
     });

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "log/logging.hpp"
+#include "storage/atomic_file.hpp"
 #include "wire/allowed_fast.hpp"
 #include "wire/extension_handshake.hpp"
 #include "wire/peer_id.hpp"
@@ -92,6 +93,9 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
   if (ctx_.trackers != nullptr && !meta_.tracker_tiers.empty()) {
     announcer_.emplace(meta_.tracker_tiers, ctx.rng());
   }
+  added_at_ = std::chrono::duration_cast<std::chrono::seconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
   file_priorities_.resize(meta_.files.size(), FilePriority::normal);
   for (std::size_t i = 0; i < meta_.files.size(); ++i) {
     if (meta_.files[i].pad) file_priorities_[i] = FilePriority::skip;
@@ -127,6 +131,7 @@ void Torrent::set_file_priority(std::uint32_t file_index, FilePriority priority)
 }
 
 void Torrent::apply_file_priorities() {
+  mark_dirty(true);
   // A piece is as important as the most important file it touches.
   std::vector<std::uint8_t> wanted(meta_.piece_count, 0);
   for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
@@ -185,19 +190,61 @@ void Torrent::start_recheck() {
   begin_check();
 }
 
+void Torrent::use_resume(ResumeData r) {
+  added_at_ = r.added_at;
+  active_seconds_ = r.active_seconds;
+  downloaded_before_ = r.downloaded;
+  uploaded_before_ = r.uploaded;
+  resume_ = std::move(r);
+}
+
 void Torrent::begin_check() {
   state_ = TorrentState::checking;
+  check_list_.clear();
   check_next_piece_ = 0;
   check_in_flight_ = 0;
   check_done_ = 0;
-  // Nothing on disk yet: nothing to hash.
-  bool any_file = false;
-  for (std::uint32_t i = 0; i < meta_.files.size() && !any_file; ++i) {
-    std::error_code ec;
-    any_file = !meta_.files[i].pad && meta_.files[i].size > 0 && std::filesystem::exists(files_->file_path(i), ec);
+  // What is on disk is looked at on the pool: the network thread never waits on the disk.
+  auto files = files_;
+  ctx_.disk.submit(ctx_.io.get_executor(), [files] { return files->stamps(); },
+                   [this, self = shared_from_this(), gen = generation_](std::vector<ResumeFileStamp> on_disk) {
+                     if (stopping_ || gen != generation_) return;
+                     plan_check(on_disk);
+                   });
+}
+
+void Torrent::plan_check(const std::vector<ResumeFileStamp>& on_disk) {
+  // Pieces touching a file that is there and differs from what the resume data recorded (or
+  // every existing file, without resume data) are hashed; the rest of the verified ones are trusted.
+  std::vector<bool> suspect(meta_.piece_count, false);
+  for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
+    if (meta_.files[f].pad || meta_.files[f].size == 0) continue;
+    const bool changed = !resume_ || resume_->files[f] != on_disk[f];
+    if (!changed) continue;
+    const PieceRange r = files_->map().pieces_of_file(f);
+    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) suspect[piece] = true;
   }
-  if (!any_file) {
-    check_done_ = meta_.piece_count;
+  std::vector<bool> present(meta_.piece_count, false);  // touches at least one existing file
+  for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
+    if (meta_.files[f].pad || meta_.files[f].size == 0 || on_disk[f].size < 0) continue;
+    const PieceRange r = files_->map().pieces_of_file(f);
+    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) present[piece] = true;
+  }
+  std::uint32_t trusted = 0;
+  for (std::uint32_t piece = 0; piece < meta_.piece_count; ++piece) {
+    const bool verified = resume_ && (static_cast<unsigned char>(resume_->verified[piece / 8]) & (0x80u >> (piece % 8))) != 0;
+    if (verified && !suspect[piece]) {
+      picker_.set_have(piece);
+      ++trusted;
+    } else if (suspect[piece] && present[piece]) {
+      check_list_.push_back(piece);
+    }
+  }
+  if (resume_) {
+    torrent_log()->info("{}: resume data: {} pieces trusted, {} to check", meta_.name, trusted, check_list_.size());
+  }
+  resume_.reset();
+  if (check_list_.empty()) {
     finish_check();
     return;
   }
@@ -206,18 +253,19 @@ void Torrent::begin_check() {
 
 void Torrent::check_next() {
   const std::uint32_t parallel = static_cast<std::uint32_t>(std::max<std::size_t>(2, ctx_.settings.disk_threads * 2));
-  while (check_in_flight_ < parallel && check_next_piece_ < meta_.piece_count) {
-    const std::uint32_t piece = check_next_piece_++;
+  while (check_in_flight_ < parallel && check_next_piece_ < check_list_.size()) {
+    const std::uint32_t piece = check_list_[check_next_piece_++];
     ++check_in_flight_;
     auto files = files_;
     ctx_.disk.submit(
         ctx_.io.get_executor(), [files, piece] { return files->hash_piece(piece); },
-        [this, self = shared_from_this(), piece](expected<Sha1Digest, StorageError> r) {
+        [this, self = shared_from_this(), piece, gen = generation_](expected<Sha1Digest, StorageError> r) {
+          if (gen != generation_) return;
           --check_in_flight_;
           ++check_done_;
           if (stopping_) return;
           if (r && *r == meta_.piece_hash(piece)) picker_.set_have(piece);
-          if (check_done_ == meta_.piece_count) {
+          if (check_done_ == check_list_.size()) {
             finish_check();
           } else {
             check_next();
@@ -226,7 +274,64 @@ void Torrent::check_next() {
   }
 }
 
+void Torrent::mark_dirty(bool urgent) {
+  resume_dirty_ = true;
+  resume_urgent_ = resume_urgent_ || urgent;
+}
+
+std::filesystem::path Torrent::resume_path() const {
+  return ctx_.state_dir / "torrents" / (meta_.info_hash.hex() + ".resume");
+}
+
+std::filesystem::path Torrent::torrent_copy_path() const {
+  return ctx_.state_dir / "torrents" / (meta_.info_hash.hex() + ".torrent");
+}
+
+void Torrent::maybe_save_resume(Clock::time_point now) {
+  if (!resume_dirty_ || resume_saving_) return;
+  if (resume_urgent_ || now - last_resume_save_ >= 30s) save_resume();
+}
+
+void Torrent::save_resume(std::function<void()> done) {
+  if (ctx_.state_dir.empty() || forgotten_ || state_ == TorrentState::checking || resume_) {
+    // While checking, the verified set is incomplete: the file on disk stays as it was.
+    if (done) done();
+    return;
+  }
+  flush_writes();  // blocks received so far reach the disk before the stamps are taken
+  ResumeData r;
+  r.info_hash = meta_.info_hash.hex();
+  r.save_path = save_path_.string();
+  r.paused = paused_;
+  r.added_at = added_at_;
+  r.active_seconds = active_seconds_;
+  r.downloaded = downloaded_before_ + downloaded_;
+  r.uploaded = uploaded_before_ + uploaded_;
+  r.download_limit = down_bucket_->rate();
+  r.upload_limit = up_bucket_->rate();
+  r.file_priorities = file_priorities_;
+  r.verified = std::string(picker_.have_bitfield().bytes());
+  resume_dirty_ = false;
+  resume_urgent_ = false;
+  resume_saving_ = true;
+  last_resume_save_ = Clock::now();
+  auto files = files_;
+  // On the write strand: the sizes and mtimes recorded are those after every queued write.
+  ctx_.disk.submit_on(
+      write_strand_, ctx_.io.get_executor(),
+      [files, r = std::move(r), path = resume_path()]() mutable {
+        r.files = files->stamps();
+        return write_file_atomically(path, encode_resume(r));
+      },
+      [this, self = shared_from_this(), done = std::move(done)](expected<void, std::string> ok) {
+        resume_saving_ = false;
+        if (!ok) torrent_log()->warn("{}: resume data not saved: {}", meta_.name, ok.error());
+        if (done) done();
+      });
+}
+
 void Torrent::finish_check() {
+  mark_dirty(true);
   ctx_.emit(SessionEvent{SessionEvent::Kind::checked, id_, meta_.name,
                          std::to_string(picker_.have_bitfield().count()) + "/" + std::to_string(meta_.piece_count) +
                              " pieces verified"});
@@ -257,6 +362,7 @@ void Torrent::set_error(const std::string& message) {
 void Torrent::enter_seeding() {
   const bool was_downloading = state_ == TorrentState::downloading;
   complete_ = true;
+  mark_dirty(true);
   state_ = paused_ ? TorrentState::paused : TorrentState::seeding;
   if (was_downloading) {
     if (announcer_) announcer_->set_completed();
@@ -280,6 +386,7 @@ void Torrent::enter_seeding() {
 void Torrent::pause() {
   if (paused_) return;
   paused_ = true;
+  mark_dirty(true);
   if (state_ != TorrentState::checking && state_ != TorrentState::error) state_ = TorrentState::paused;
   std::vector<PeerKey> keys;
   for (auto& [k, p] : peers_) keys.push_back(k);
@@ -293,6 +400,7 @@ void Torrent::pause() {
 void Torrent::resume() {
   if (!paused_) return;
   paused_ = false;
+  mark_dirty(true);
   if (state_ == TorrentState::error) {
     error_.clear();
     begin_check();
@@ -322,6 +430,21 @@ void Torrent::stop(std::function<void()> done) {
       if (--*remaining == 0) (*finish)();
     });
   }
+}
+
+void Torrent::forget_state() {
+  forgotten_ = true;
+  if (ctx_.state_dir.empty()) return;
+  // On the write strand, after any save still queued there.
+  ctx_.disk.submit_on(
+      write_strand_, ctx_.io.get_executor(),
+      [a = resume_path(), b = torrent_copy_path()] {
+        std::error_code ec;
+        std::filesystem::remove(a, ec);
+        std::filesystem::remove(b, ec);
+        return 0;
+      },
+      [](int) {});
 }
 
 void Torrent::delete_files() {
@@ -889,6 +1012,7 @@ void Torrent::hash_done(std::uint32_t piece, const expected<Sha1Digest, StorageE
 
 void Torrent::piece_passed(std::uint32_t piece) {
   picker_.on_hash_passed(piece);
+  mark_dirty(false);
   for (auto& [k, p] : peers_) {
     p->conn->send(wire::Have{piece});
   }
@@ -1129,6 +1253,8 @@ void Torrent::scrape(Clock::time_point now) {
 
 void Torrent::tick(Clock::time_point now) {
   if (stopping_) return;
+  if (!paused_ && (state_ == TorrentState::downloading || state_ == TorrentState::seeding)) ++active_seconds_;
+  maybe_save_resume(now);
   announce_due(now);
   if (state_ == TorrentState::checking || state_ == TorrentState::error || paused_) return;
   scrape(now);
@@ -1172,6 +1298,7 @@ void Torrent::set_rate_limits(std::int64_t download, std::int64_t upload) {
   const auto now = Clock::now();
   down_bucket_->set_rate(download, now);
   up_bucket_->set_rate(upload, now);
+  mark_dirty(true);
   limits_changed();
 }
 
@@ -1264,7 +1391,13 @@ TorrentStatus Torrent::status(Clock::time_point now, bool details) const {
   s.wanted_size = wanted;
   s.have_bytes = have;
   s.progress = wanted > 0 ? static_cast<double>(have) / static_cast<double>(wanted) : 1.0;
-  s.check_progress = meta_.piece_count > 0 ? static_cast<double>(check_done_) / meta_.piece_count : 1.0;
+  s.check_progress =
+      check_list_.empty() ? (state_ == TorrentState::checking ? 0.0 : 1.0)
+                          : static_cast<double>(check_done_) / static_cast<double>(check_list_.size());
+  s.added_at = added_at_;
+  s.active_s = active_seconds_;
+  s.all_time_downloaded = downloaded_before_ + downloaded_;
+  s.all_time_uploaded = uploaded_before_ + uploaded_;
   s.down_rate = down_.rate(now);
   s.up_rate = up_.rate(now);
   s.download_limit = down_bucket_->rate();

@@ -24,6 +24,7 @@
 #include "net/peer_connection.hpp"
 #include "picker/piece_picker.hpp"
 #include "storage/disk_io.hpp"
+#include "storage/resume_data.hpp"
 #include "storage/torrent_files.hpp"
 #include "tessera/settings.hpp"
 #include "tessera/status.hpp"
@@ -53,6 +54,7 @@ struct TorrentContext {
   std::uint16_t listen_port;
   std::uint32_t tracker_key;
   std::function<void(SessionEvent)> emit;
+  std::filesystem::path state_dir;  // empty: nothing persists
   std::mt19937_64& rng;
   BandwidthGate& bandwidth;
   std::shared_ptr<TokenBucket> global_up, global_down;
@@ -67,12 +69,16 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesystem::path save_path, bool paused);
   ~Torrent() override;
 
+  // Before start(): what an earlier session saved. Its verified pieces are trusted where the
+  // files' sizes and mtimes still match; pieces of files that changed are hashed again.
+  void use_resume(ResumeData r);
   void start();                        // check existing data, then download or seed
   void pause();
   void resume();
   // Sends `stopped` to trackers and closes peers; `done` runs when the announces finished.
   void stop(std::function<void()> done);
   void delete_files();                 // after stop()
+  void forget_state();                 // removed: its resume file and .torrent copy go, no more saves
   void add_peer(const tcp::endpoint& ep);
   // An incoming connection whose handshake named this torrent. Answers it or drops it.
   void attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs);
@@ -82,6 +88,13 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void set_file_priority(std::uint32_t file_index, FilePriority priority);
   void set_file_priorities(const std::vector<FilePriority>& priorities);  // by file index
   void force_recheck();
+  // Writes the resume file (on this torrent's disk strand, after its queued writes); `done`
+  // runs on the network thread afterwards. No-op without a state folder or while checking.
+  void save_resume(std::function<void()> done = {});
+  // Saves when something changed: at once for state changes, every 30 s for new pieces.
+  void maybe_save_resume(Clock::time_point now);
+  std::filesystem::path resume_path() const;
+  std::filesystem::path torrent_copy_path() const;
   // Per-torrent caps in bytes/s (0 = unlimited), effective at once.
   void set_rate_limits(std::int64_t download, std::int64_t upload);
   // The caps or slot settings changed (here or session-wide): resize pipelines and slots now.
@@ -137,7 +150,9 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   };
 
   void begin_check();
+  void plan_check(const std::vector<ResumeFileStamp>& on_disk);
   void check_next();
+  void mark_dirty(bool urgent);
   void finish_check();
   void set_error(const std::string& message);
   void enter_seeding();
@@ -200,15 +215,23 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   std::vector<FilePriority> file_priorities_;  // one per file of the metainfo (pad files: skip)
   std::uint32_t generation_ = 0;               // bumped by a recheck: older hash results are void
   bool recheck_pending_ = false;
-  bool complete_ = false;                      // every wanted piece verified (seeding, or paused so)
+  bool complete_ = false;
+  std::optional<ResumeData> resume_;           // until the first check has used it
+  std::int64_t added_at_ = 0;                  // seconds since the Unix epoch
+  std::int64_t active_seconds_ = 0;
+  std::int64_t downloaded_before_ = 0, uploaded_before_ = 0;  // payload in earlier sessions
+  bool forgotten_ = false;
+  bool resume_dirty_ = false, resume_urgent_ = false, resume_saving_ = false;
+  Clock::time_point last_resume_save_{};                      // every wanted piece verified (seeding, or paused so)
   std::optional<tracker::Announcer> announcer_;
   TorrentState state_ = TorrentState::checking;
   bool paused_ = false;
   bool stopping_ = false;
   std::string error_;
 
-  // Checking existing data.
-  std::uint32_t check_next_piece_ = 0;
+  // Checking existing data: the pieces to hash, in order.
+  std::vector<std::uint32_t> check_list_;
+  std::size_t check_next_piece_ = 0;
   std::uint32_t check_in_flight_ = 0;
   std::uint32_t check_done_ = 0;
 

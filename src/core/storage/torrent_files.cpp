@@ -180,6 +180,17 @@ expected<void, StorageError> TorrentFiles::check_writable() const {
   return {};
 }
 
+std::vector<ResumeFileStamp> TorrentFiles::stamps() const {
+  std::vector<ResumeFileStamp> out(files_.size());
+  for (std::uint32_t i = 0; i < files_.size(); ++i) {
+    struct stat st {};
+    if (files_[i].pad || ::stat(file_path(i).c_str(), &st) != 0) continue;
+    out[i].size = static_cast<std::int64_t>(st.st_size);
+    out[i].mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  }
+  return out;
+}
+
 void TorrentFiles::remove_files() {
   close_all();
   std::set<std::filesystem::path> dirs;

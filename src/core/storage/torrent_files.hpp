@@ -19,6 +19,7 @@
 #include "hash/sha1.hpp"
 #include "metainfo/metainfo.hpp"
 #include "metainfo/piece_map.hpp"
+#include "storage/resume_data.hpp"
 #include "tessera/expected.hpp"
 
 namespace tessera {
@@ -50,6 +51,8 @@ class TorrentFiles {
   expected<Sha1Digest, StorageError> hash_piece(std::uint32_t piece);
   // Zero-length files hold no piece, so nothing else creates them.
   expected<void, StorageError> create_empty_files();
+  // Size and mtime of every file as it is on disk now (pad files and missing ones: size -1).
+  std::vector<ResumeFileStamp> stamps() const;
   // Checks that the save folder can be created and written to.
   expected<void, StorageError> check_writable() const;
   // Only when no pool job is using this object (teardown).

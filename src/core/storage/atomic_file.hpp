@@ -1,0 +1,17 @@
+// Replacing a small file so that a crash at any moment leaves either the old or the new bytes:
+// write a temporary file beside it, fsync it, rename it over the old one, fsync the folder.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "tessera/expected.hpp"
+
+namespace tessera {
+
+expected<void, std::string> write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
+// The whole file if it is at most max_bytes; errors are one line naming the file.
+expected<std::string, std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
+
+}  // namespace tessera
