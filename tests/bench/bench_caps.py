@@ -3,7 +3,7 @@
 
 Rates come from the kernel's per-socket TCP counters (`ss -tinH`, see
 tests/interop/socket_counters.py): `bytes_received` summed over the downloading client's peer
-connections, `bytes_acked` over the uploading client's, sampled every second on a monotonic
+connections, `bytes_sent` over the uploading client's, sampled every second on a monotonic
 schedule and divided by the measured time between samples. Every client runs on its own
 127.0.0.x; the other end is always an uncapped libtorrent peer.
 
@@ -249,7 +249,7 @@ def run_uploads(args, work, tracker, torrent, ih, payload_root, size, clients, o
             laddr = leecher_addr(i)
             leech = h.libtorrent(work, f"leech-of-{kind}", torrent, dest, laddr, h.free_port(laddr),
                                  extra=("--peer", f"{addr}:{port}", "--timeout", "3600"))
-            counter = sc.SocketCounter(addr, sc.ACKED, remote_addrs={laddr})
+            counter = sc.SocketCounter(addr, sc.SENT, remote_addrs={laddr})
             s, note = measure_window(counter, c, args, size, "upload")
             check = units_check(c, s)
             note = "; ".join(x for x in (note, check) if x)
@@ -458,7 +458,7 @@ def render(args, results, command):
            "| mean, socket queues excluded | notes |",
            "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for key, title in (("download", "Download cap (from an uncapped libtorrent seed; `bytes_received`)"),
-                       ("upload", "Upload cap (to an uncapped libtorrent leecher; `bytes_acked`)")):
+                       ("upload", "Upload cap (to an uncapped libtorrent leecher; `bytes_sent`)")):
         if results.get(key):
             lines += [f"**{title}**", ""] + hdr
             lines += [row(k, r["summary"], r["note"], r["setting"]) for k, r in results[key].items()]
@@ -518,8 +518,8 @@ tests/bench/run_caps_bench.sh --write docs/benchmarks.md
 
 - *Measured from outside the clients*, from the kernel's per-socket TCP counters (`ss -tinH`,
   `tests/interop/socket_counters.py`): `bytes_received` summed over the downloading client's
-  peer connections, `bytes_acked` over the uploading client's (closed sockets keep their last
-  value), every second on a monotonic schedule, divided by the measured time between samples.
+  peer connections, `bytes_sent` over the uploading client's (closed sockets keep their last
+  value; `bytes_acked` would lag by the receiver's delayed ACKs), every second on a monotonic schedule, divided by the measured time between samples.
   "Socket queues excluded" is the same with the bytes still waiting in the receive queue
   subtracted (or waiting in the send queue added): what the client itself read or wrote, without
   the kernel's window updates in between.

@@ -2,8 +2,9 @@
 
 `ss -tinH src ADDR` lists a client's TCP sockets (it runs on its own 127.0.0.x) with their
 `tcp_info` counters. A downloading client's payload shows in `bytes_received` of its sockets, an
-uploading client's in `bytes_acked` (what the other end has acknowledged; on loopback that is what
-left the client). The totals are summed over the client's connections; a socket that disappears
+uploading client's in `bytes_sent` (what left it, retransmissions included; on loopback nothing is
+lost) or `bytes_acked` (what the other end has acknowledged: it lags by the receiver's delayed
+ACKs, up to tens of milliseconds, so 1-s samples of it wobble by a few percent). The totals are summed over the client's connections; a socket that disappears
 (closed, then gone from the table) keeps the last value seen, so totals never go backwards.
 
 Shared by tests/interop/test_throttled.py and tests/bench/bench_caps.py.
@@ -15,13 +16,14 @@ import time
 
 RECEIVED = "bytes_received"
 ACKED = "bytes_acked"
+SENT = "bytes_sent"
 # Derived: what the client itself read from its sockets (bytes_received less what still waits in
 # the receive queue) and wrote to them (bytes_acked plus what waits in the send queue). They
 # leave out the kernel's socket buffers, which can hold megabytes over loopback.
 READ = "read"
 WRITTEN = "written"
 
-_COUNTER = re.compile(r"\b(bytes_received|bytes_acked):(\d+)")
+_COUNTER = re.compile(r"\b(bytes_received|bytes_acked|bytes_sent):(\d+)")
 
 
 def _split_endpoint(text):
@@ -45,7 +47,7 @@ def snapshot(local_addr):
             key = None
             if len(fields) >= 5:
                 key = (_split_endpoint(fields[3]), _split_endpoint(fields[4]))
-                sockets[key] = {RECEIVED: 0, ACKED: 0, "recv_q": int(fields[1]), "send_q": int(fields[2])}
+                sockets[key] = {RECEIVED: 0, ACKED: 0, SENT: 0, "recv_q": int(fields[1]), "send_q": int(fields[2])}
         elif key is not None:
             for name, value in _COUNTER.findall(line):
                 sockets[key][name] = int(value)
@@ -55,7 +57,7 @@ def snapshot(local_addr):
     return sockets
 
 
-FIELDS = (RECEIVED, ACKED, READ, WRITTEN)
+FIELDS = (RECEIVED, ACKED, SENT, READ, WRITTEN)
 
 
 class SocketCounter:

@@ -2,7 +2,7 @@
 
 - Tessera downloads from a libtorrent seed with `--dl-limit 400`: over an 8 s window after a 3 s
   ramp its sockets' `bytes_received` grow at 400 KiB/s +-15 %; then it completes byte for byte.
-- Tessera seeds to a libtorrent leecher with `--ul-limit 400`: the same bound on `bytes_acked`;
+- Tessera seeds to a libtorrent leecher with `--ul-limit 400`: the same bound on `bytes_sent`;
   the leecher completes byte for byte.
 - Negative control: the same download without the cap (from a seed sending at most 10x the cap)
   measures more than 3x faster, so the measurement can fail.
@@ -114,7 +114,7 @@ class Throttled(unittest.TestCase):
         dst = os.path.join(self.dir, "lt")
         lt = self.start(h.libtorrent(self.dir, "lt-leech", self.torrent, dst, PEER, h.free_port(PEER),
                                      exit_when_done=True, extra=("--peer", f"{CLIENT}:{port}")))
-        counter = sc.SocketCounter(CLIENT, sc.ACKED, remote_addrs={PEER})
+        counter = sc.SocketCounter(CLIENT, sc.SENT, remote_addrs={PEER})
         self.assert_near_cap(self.window_rate(counter, lt, "upload"), "upload")
         self.assertEqual(lt.wait(TIMEOUT), 0, lt.output()[-2000:])
         self.assertTrue(h.trees_equal(self.payload, os.path.join(dst, "payload")), "uploaded files differ")

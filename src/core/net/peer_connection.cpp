@@ -322,20 +322,28 @@ void PeerConnection::flush() {
   // Payload: everything when unthrottled, else what the upload caps granted.
   std::size_t allowance = payload_bytes_;
   if (gate_ != nullptr && up_path_.limited()) {
-    if (upload_grant_ == 0 && !upload_waiting_ && payload_bytes_ > 0) {
-      constexpr std::size_t kMaxGrant = 64 * 1024;
-      const auto want = static_cast<std::int64_t>(std::min(payload_bytes_, kMaxGrant));
+    // Quota is gathered up to a whole block before writing: trickling a few KiB at a time
+    // makes many small segments, which make the receiving kernel drop and the sender retransmit
+    // over loopback — the wire then shows periodic stalls and bursts around a steady cap.
+    constexpr std::size_t kMaxGrant = 64 * 1024;
+    const std::size_t chunk = std::min(payload_bytes_, kMinPayloadWrite);
+    // A partial grant at once is followed by a queued request for the rest (the loop's second
+    // turn finds the buckets empty), so a grant always comes back to finish the chunk.
+    while (static_cast<std::size_t>(upload_grant_) < chunk && !upload_waiting_) {
+      const auto want = static_cast<std::int64_t>(std::min(payload_bytes_, kMaxGrant)) - upload_grant_;
       const std::int64_t granted = gate_->upload.request(
           id_, up_path_, want, [self = shared_from_this()](std::int64_t g) { self->on_upload_grant(g); },
           std::chrono::steady_clock::now());
       if (granted > 0) {
-        upload_grant_ = granted;
+        upload_grant_ += granted;
       } else {
         upload_waiting_ = true;
         gate_->wake();
       }
     }
-    allowance = std::min(payload_bytes_, static_cast<std::size_t>(upload_grant_));
+    allowance = static_cast<std::size_t>(upload_grant_) >= chunk
+                    ? std::min(payload_bytes_, static_cast<std::size_t>(upload_grant_))
+                    : 0;
     upload_grant_ -= static_cast<std::int64_t>(allowance);
   }
   writing_payload_ = allowance;

@@ -125,6 +125,7 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   BandwidthGate* gate_ = nullptr;
   BandwidthPath up_path_, down_path_;
   std::uint64_t id_;                    // for the bandwidth queues
+  static constexpr std::size_t kMinPayloadWrite = 16 * 1024 + 13;  // one block with its header
   std::int64_t upload_grant_ = 0;       // granted, not yet used
   bool upload_waiting_ = false;         // a request is queued for upload quota
   bool download_waiting_ = false;
