@@ -322,9 +322,9 @@ void PeerConnection::flush() {
   // Payload: everything when unthrottled, else what the upload caps granted.
   std::size_t allowance = payload_bytes_;
   if (gate_ != nullptr && up_path_.limited()) {
-    // Quota is gathered up to a whole block before writing: trickling a few KiB at a time
-    // makes many small segments, which make the receiving kernel drop and the sender retransmit
-    // over loopback — the wire then shows periodic stalls and bursts around a steady cap.
+    // Quota is gathered up to a whole block before writing: trickling a few KiB at a time made
+    // many small segments, and the wire showed periodic stalls and catch-up bursts around a
+    // steady cap (more bytes sent than written: retransmissions, it seems).
     constexpr std::size_t kMaxGrant = 64 * 1024;
     const std::size_t chunk = std::min(payload_bytes_, kMinPayloadWrite);
     // A partial grant at once is followed by a queued request for the rest (the loop's second
