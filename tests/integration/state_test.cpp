@@ -105,6 +105,31 @@ TEST_F(StateTest, ForceRecheckFindsDamageAndTheDownloadRepairsIt) {
   EXPECT_EQ(file("l", files_[2]), file("seed", files_[2]));
 }
 
+TEST_F(StateTest, DataTruncatedWhileSeedingStopsTheSeedAndARecheckRecovers) {
+  start_seed();
+  auto b = start("127.0.0.47");
+  auto bid = b->add_torrent({.torrent_data = torrent_, .save_path = (root_ / "b").string(), .peers = {seed_addr_}});
+  ASSERT_TRUE(bid);
+  ASSERT_TRUE(wait_for([&] { return in_state(*b, *bid, TorrentState::seeding); }, 30s));
+  const std::string b_addr = "127.0.0.47:" + std::to_string(b->listen_port());
+  // The data goes while B seeds: a leecher asking B for it must not get garbage.
+  fs::resize_file(root_ / "b" / "p" / "skip" / "b.bin", 1000);
+  auto leech = start("127.0.0.48");
+  auto lid = leech->add_torrent({.torrent_data = torrent_, .save_path = (root_ / "l").string(), .peers = {b_addr}});
+  ASSERT_TRUE(lid);
+  ASSERT_TRUE(wait_for([&] { return in_state(*b, *bid, TorrentState::error); }, 30s)) << "B kept seeding";
+  EXPECT_NE(status_of(*b, *bid)->error.find("b.bin"), std::string::npos) << status_of(*b, *bid)->error;
+  EXPECT_EQ(status_of(*leech, *lid)->hash_failures, 0);
+  // A recheck finds what is left and B downloads the rest from the first seed.
+  b->force_recheck(*bid);
+  b->add_peer(*bid, seed_addr_);
+  ASSERT_TRUE(wait_for([&] { return in_state(*b, *bid, TorrentState::seeding); }, 30s));
+  EXPECT_EQ(file("b", files_[1]), file("seed", files_[1]));
+  leech->add_peer(*lid, seed_addr_);
+  ASSERT_TRUE(wait_for([&] { return in_state(*leech, *lid, TorrentState::seeding); }, 30s));
+  EXPECT_EQ(file("l", files_[1]), file("seed", files_[1]));
+}
+
 TEST_F(StateTest, RestartRestoresTorrentsTrustingUnchangedFilesAndRecheckingChangedOnes) {
   start_seed();
   const fs::path state = root_ / "state";

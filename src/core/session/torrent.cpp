@@ -402,8 +402,9 @@ void Torrent::resume() {
   paused_ = false;
   mark_dirty(true);
   if (state_ == TorrentState::error) {
-    error_.clear();
-    begin_check();
+    // Blocks received but never written (the disk failed) must be fetched again: start over
+    // from what the disk really holds, with a fresh picker.
+    force_recheck();
     return;
   }
   if (state_ == TorrentState::paused) state_ = picker_.is_finished() ? TorrentState::seeding : TorrentState::downloading;
