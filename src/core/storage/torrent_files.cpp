@@ -1,5 +1,7 @@
 #include "storage/torrent_files.hpp"
 
+#include "storage/mapped_hash.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -157,7 +159,24 @@ expected<void, StorageError> TorrentFiles::read(std::uint32_t piece, std::int64_
 
 expected<Sha1Digest, StorageError> TorrentFiles::hash_piece(std::uint32_t piece) {
   Sha1 hasher;
-  if (auto r = hash_range(hasher, piece, 0, map_.piece_size(piece)); !r) return unexpected(r.error());
+  std::int64_t at = 0;  // offset in the piece
+  for (const FileSlice& s : map_.map(piece, 0, map_.piece_size(piece))) {
+    if (!files_[s.file_index].pad) {
+      auto fd = open_file(s.file_index, false);
+      if (!fd) return unexpected(fd.error());
+      const MappedHash m = hash_mapped_range(hasher, *fd, s.file_offset, s.length);
+      if (m == MappedHash::short_file) {
+        return unexpected(StorageError{StorageError::Kind::missing, "file too short: " + file_path(s.file_index).string()});
+      }
+      if (m == MappedHash::ok) {
+        at += s.length;
+        continue;
+      }
+    }
+    // Pad files (zeros) and files that cannot be mapped: read them.
+    if (auto r = hash_range(hasher, piece, at, at + s.length); !r) return unexpected(r.error());
+    at += s.length;
+  }
   return hasher.finish();
 }
 
