@@ -1,0 +1,207 @@
+#include "widgets/speed_graph_widget.hpp"
+
+#include <QPainter>
+#include <QPainterPath>
+
+#include <algorithm>
+#include <array>
+#include <deque>
+
+#include "models/speed_history.hpp"
+#include "util/format.hpp"
+#include "widgets/palette_colors.hpp"
+
+namespace tessera::gui {
+namespace {
+
+struct Series {
+  const std::deque<SpeedSample>* samples;
+  bool down;
+  QColor color;
+  qreal width;
+  QString label;
+};
+
+}  // namespace
+
+std::int64_t niceAxisMaximum(std::int64_t value) {
+  std::int64_t step = 1024;  // 1 KiB/s
+  for (;;) {
+    for (std::int64_t m : {1, 2, 5}) {
+      if (step * m >= value) return step * m;
+    }
+    step *= 10;
+  }
+}
+
+SpeedGraphWidget::SpeedGraphWidget(QWidget* parent) : QWidget(parent) {
+  setAutoFillBackground(true);
+  setBackgroundRole(QPalette::Base);
+}
+
+void SpeedGraphWidget::setCaps(std::int64_t sessionDown, std::int64_t sessionUp, std::int64_t torrentDown,
+                               std::int64_t torrentUp) {
+  if (sessionDown == capSessionDown_ && sessionUp == capSessionUp_ && torrentDown == capTorrentDown_ &&
+      torrentUp == capTorrentUp_) {
+    return;
+  }
+  capSessionDown_ = sessionDown;
+  capSessionUp_ = sessionUp;
+  capTorrentDown_ = torrentDown;
+  capTorrentUp_ = torrentUp;
+  update();
+}
+
+void SpeedGraphWidget::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.setRenderHint(QPainter::Antialiasing, true);
+  const QFontMetrics fm = fontMetrics();
+  const QColor text = palette().color(QPalette::Text);
+  const QColor grid = palette().color(QPalette::Mid);
+
+  std::vector<Series> series;
+  const std::deque<SpeedSample> none;
+  const auto* session = history_ != nullptr ? &history_->session() : &none;
+  series.push_back({session, true, colors::downloading(), 2.0, tr("Session download")});
+  series.push_back({session, false, colors::seeding(), 2.0, tr("Session upload")});
+  const std::deque<SpeedSample>* torrent = history_ != nullptr && torrent_ != 0 ? history_->torrent(torrent_) : nullptr;
+  if (torrent != nullptr) {
+    series.push_back({torrent, true, colors::torrentDown(), 1.5, tr("Torrent download")});
+    series.push_back({torrent, false, colors::torrentUp(), 1.5, tr("Torrent upload")});
+  }
+  const double now = history_ != nullptr ? history_->now() : 0;
+  const double window = SpeedHistory::kWindowSeconds;
+
+  // Scale: the data, and the caps unless one is far above the data (it would flatten the lines).
+  std::int64_t dataMax = 0;
+  for (const Series& s : series) {
+    for (const SpeedSample& sample : *s.samples) {
+      if (sample.t >= now - window) dataMax = std::max(dataMax, s.down ? sample.down : sample.up);
+    }
+  }
+  struct Cap {
+    std::int64_t value;
+    QColor color;
+    QString label;
+  };
+  std::vector<Cap> caps;
+  if (capSessionDown_ > 0) caps.push_back({capSessionDown_, colors::downloading(), tr("↓ cap %1")});
+  if (capSessionUp_ > 0) caps.push_back({capSessionUp_, colors::seeding(), tr("↑ cap %1")});
+  if (torrent != nullptr && capTorrentDown_ > 0) {
+    caps.push_back({capTorrentDown_, colors::torrentDown(), tr("torrent ↓ cap %1")});
+  }
+  if (torrent != nullptr && capTorrentUp_ > 0) caps.push_back({capTorrentUp_, colors::torrentUp(), tr("torrent ↑ cap %1")});
+  std::int64_t scaleMax = dataMax;
+  QStringList offScale;
+  for (const Cap& c : caps) {
+    if (dataMax < 1024 || c.value <= dataMax * 3) {
+      scaleMax = std::max(scaleMax, c.value);
+    }
+  }
+  const std::int64_t axisMax = niceAxisMaximum(std::max<std::int64_t>(scaleMax + scaleMax / 10, 10 * 1024));
+  for (const Cap& c : caps) {
+    if (c.value > axisMax) offScale << c.label.arg(formatRate(c.value));
+  }
+
+  // Layout: legend on top, rate labels on the left, time labels below.
+  const int lineHeight = fm.height();
+  const int legendHeight = lineHeight + 8;
+  int labelWidth = fm.horizontalAdvance(formatRate(axisMax));
+  labelWidth = std::max(labelWidth, fm.horizontalAdvance(formatRate(axisMax / 4 * 3)));
+  const QRect plot(labelWidth + 14, legendHeight + 6, width() - labelWidth - 14 - 12,
+                   height() - legendHeight - 6 - lineHeight - 10);
+  if (plot.width() < 20 || plot.height() < 20) return;
+
+  // Legend: a colour swatch, the series name and its latest value.
+  int x = plot.left();
+  const int legendY = 4;
+  for (const Series& s : series) {
+    const std::int64_t latest = s.samples->empty() ? 0 : (s.down ? s.samples->back().down : s.samples->back().up);
+    const QString label = QStringLiteral("%1 %2").arg(s.label, formatRate(latest));
+    p.setPen(QPen(s.color, 3));
+    p.drawLine(x, legendY + lineHeight / 2, x + 16, legendY + lineHeight / 2);
+    p.setPen(text);
+    p.drawText(x + 22, legendY, fm.horizontalAdvance(label) + 2, lineHeight, Qt::AlignVCenter, label);
+    x += 22 + fm.horizontalAdvance(label) + 18;
+  }
+  if (!offScale.isEmpty()) {
+    const QString note = offScale.join(QStringLiteral(", ")) + tr(" (above the graph)");
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    p.drawText(QRect(plot.left(), plot.top() + 2, plot.width() - 4, lineHeight), Qt::AlignRight, note);
+  }
+
+  // Grid and rate labels.
+  p.setPen(QPen(grid, 1));
+  for (int i = 0; i <= 4; ++i) {
+    const double y = plot.bottom() - plot.height() * i / 4.0;
+    p.setPen(QPen(grid, 1, i == 0 ? Qt::SolidLine : Qt::DotLine));
+    p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+    p.setPen(text);
+    p.drawText(QRectF(0, y - lineHeight / 2.0, labelWidth + 8, lineHeight), Qt::AlignRight | Qt::AlignVCenter,
+               formatRate(axisMax / 4 * i));
+  }
+  // Time labels, one per minute.
+  for (int m = 0; m <= 5; ++m) {
+    const double xm = plot.right() - plot.width() * (m * 60.0) / window;
+    p.setPen(QPen(grid, 1, Qt::DotLine));
+    if (m > 0 && m < 5) p.drawLine(QPointF(xm, plot.top()), QPointF(xm, plot.bottom()));
+    p.setPen(text);
+    const QString label = m == 0 ? tr("now") : tr("%1 min ago").arg(m);
+    const int w = fm.horizontalAdvance(label);
+    const double left = m == 0 ? xm - w : (m == 5 ? xm : xm - w / 2.0);
+    p.drawText(QRectF(left, plot.bottom() + 4, w + 2, lineHeight), Qt::AlignLeft, label);
+  }
+
+  auto toPoint = [&](double t, std::int64_t v) {
+    const double px = plot.right() - (now - t) / window * plot.width();
+    const double py = plot.bottom() - static_cast<double>(v) / static_cast<double>(axisMax) * plot.height();
+    return QPointF(std::max<double>(px, plot.left()), std::max<double>(py, plot.top()));
+  };
+
+  // Series: the session download area lightly filled, every series as a line.
+  p.save();
+  p.setClipRect(plot.adjusted(0, -1, 1, 1));
+  for (const Series& s : series) {
+    if (s.samples->size() < 2) continue;
+    QPainterPath path;
+    bool first = true;
+    for (const SpeedSample& sample : *s.samples) {
+      const QPointF pt = toPoint(sample.t, s.down ? sample.down : sample.up);
+      if (first) {
+        path.moveTo(pt);
+        first = false;
+      } else {
+        path.lineTo(pt);
+      }
+    }
+    if (&s == &series.front()) {
+      QPainterPath area = path;
+      area.lineTo(toPoint(s.samples->back().t, 0));
+      area.lineTo(toPoint(s.samples->front().t, 0));
+      area.closeSubpath();
+      QColor fill = s.color;
+      fill.setAlpha(40);
+      p.fillPath(area, fill);
+    }
+    p.setPen(QPen(s.color, s.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    p.drawPath(path);
+  }
+  // Caps: dashed lines with their value.
+  for (const Cap& c : caps) {
+    if (c.value > axisMax) continue;
+    const double y = toPoint(now, c.value).y();
+    p.setPen(QPen(c.color, 1.5, Qt::DashLine));
+    p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+    const QString label = c.label.arg(formatRate(c.value));
+    p.setPen(c.color.darker(120));
+    p.drawText(QRectF(plot.left() + 6, y - lineHeight - 1, fm.horizontalAdvance(label) + 4, lineHeight), Qt::AlignLeft,
+               label);
+  }
+  p.restore();
+  if (history_ == nullptr || history_->session().size() < 2) {
+    p.setPen(palette().color(QPalette::PlaceholderText));
+    p.drawText(plot, Qt::AlignCenter, tr("Collecting rates…"));
+  }
+}
+
+}  // namespace tessera::gui
