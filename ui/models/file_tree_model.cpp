@@ -1,12 +1,12 @@
 #include "models/file_tree_model.hpp"
 
-#include <QCollator>
 #include <QHash>
 
 #include <algorithm>
 
 #include "util/format.hpp"
 #include "util/icons.hpp"
+#include "util/natural_compare.hpp"
 
 namespace tessera::gui {
 
@@ -284,16 +284,13 @@ void FileTreeModel::rebuild(TorrentId torrent, const std::vector<Entry>& entries
     parent->children.push_back(std::move(leaf));
   }
   // Folders first, then natural name order ("part 2" before "part 10").
-  QCollator collator;
-  collator.setNumericMode(true);
-  collator.setCaseSensitivity(Qt::CaseInsensitive);
   std::vector<Node*> stack{root.get()};
   while (!stack.empty()) {
     Node* n = stack.back();
     stack.pop_back();
     std::stable_sort(n->children.begin(), n->children.end(), [&](const auto& a, const auto& b) {
       if (a->isFile() != b->isFile()) return !a->isFile();
-      return collator.compare(a->name, b->name) < 0;
+      return naturalCompare(a->name, b->name) < 0;
     });
     for (std::size_t i = 0; i < n->children.size(); ++i) {
       n->children[i]->row = static_cast<int>(i);

@@ -1,6 +1,6 @@
 #include "models/torrent_filter_proxy.hpp"
 
-#include <QCollator>
+#include "util/natural_compare.hpp"
 
 namespace tessera::gui {
 
@@ -37,14 +37,7 @@ bool TorrentFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& ri
   const QVariant l = left.data(sortRole());
   const QVariant r = right.data(sortRole());
   if (left.column() == TorrentListModel::NameColumn) {
-    // Natural order, as file managers sort: "part 2" before "part 10".
-    static const QCollator collator = [] {
-      QCollator c;
-      c.setNumericMode(true);
-      c.setCaseSensitivity(Qt::CaseInsensitive);
-      return c;
-    }();
-    return collator.compare(l.toString(), r.toString()) < 0;
+    return naturalCompare(l.toString(), r.toString()) < 0;
   }
   if (l == r) {
     // Ties broken by name, so equal values keep a stable, sensible order.

@@ -13,7 +13,8 @@ QString formatSize(std::int64_t bytes) {
   static const std::array<QString, 5> units = {QStringLiteral("KiB"), QStringLiteral("MiB"),
                                                QStringLiteral("GiB"), QStringLiteral("TiB"),
                                                QStringLiteral("PiB")};
-  const QLocale locale;
+  QLocale locale;
+  locale.setNumberOptions(QLocale::OmitGroupSeparator);
   if (bytes < 0) bytes = 0;
   if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
   double value = static_cast<double>(bytes);

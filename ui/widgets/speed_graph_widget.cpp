@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <deque>
 
 #include "models/speed_history.hpp"
@@ -20,17 +21,23 @@ struct Series {
   QColor color;
   qreal width;
   QString label;
+  Qt::PenStyle style = Qt::SolidLine;  // the torrent's lines are dashed: they often lie on the session's
 };
 
 }  // namespace
 
 std::int64_t niceAxisMaximum(std::int64_t value) {
-  std::int64_t step = 1024;  // 1 KiB/s
+  // In the unit the labels will use (KiB/s, MiB/s, ...), a quarter of the axis is 1, 2, 2.5 or 5
+  // times a power of ten, so every grid line reads as a round number.
+  std::int64_t unit = 1024;
+  while (value / unit >= 1024 && unit < (std::int64_t{1} << 40)) unit *= 1024;
+  const double quarter = static_cast<double>(value) / static_cast<double>(unit) / 4.0;
+  double magnitude = std::pow(10.0, std::floor(std::log10(std::max(quarter, 1e-3))));
   for (;;) {
-    for (std::int64_t m : {1, 2, 5}) {
-      if (step * m >= value) return step * m;
+    for (double m : {1.0, 2.0, 2.5, 5.0}) {
+      if (m * magnitude >= quarter) return std::llround(m * magnitude * static_cast<double>(unit)) * 4;
     }
-    step *= 10;
+    magnitude *= 10;
   }
 }
 
@@ -66,11 +73,15 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
   series.push_back({session, false, colors::seeding(), 2.0, tr("Session upload")});
   const std::deque<SpeedSample>* torrent = history_ != nullptr && torrent_ != 0 ? history_->torrent(torrent_) : nullptr;
   if (torrent != nullptr) {
-    series.push_back({torrent, true, colors::torrentDown(), 1.5, tr("Torrent download")});
-    series.push_back({torrent, false, colors::torrentUp(), 1.5, tr("Torrent upload")});
+    series.push_back({torrent, true, colors::torrentDown(), 1.8, tr("Torrent download"), Qt::DashLine});
+    series.push_back({torrent, false, colors::torrentUp(), 1.8, tr("Torrent upload"), Qt::DashLine});
   }
   const double now = history_ != nullptr ? history_->now() : 0;
-  const double window = SpeedHistory::kWindowSeconds;
+  // Show the last minute, two, or five, whichever the history fills: a fresh start is not a thin
+  // sliver at the right edge.
+  const double elapsed = session->empty() ? 0 : now - session->front().t;
+  const double window = elapsed <= 60 ? 60 : (elapsed <= 120 ? 120 : SpeedHistory::kWindowSeconds);
+  const double tick = window / (window >= SpeedHistory::kWindowSeconds ? 5 : 4);
 
   // Scale: the data, and the caps unless one is far above the data (it would flatten the lines).
   std::int64_t dataMax = 0;
@@ -118,8 +129,8 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
   for (const Series& s : series) {
     const std::int64_t latest = s.samples->empty() ? 0 : (s.down ? s.samples->back().down : s.samples->back().up);
     const QString label = QStringLiteral("%1 %2").arg(s.label, formatRate(latest));
-    p.setPen(QPen(s.color, 3));
-    p.drawLine(x, legendY + lineHeight / 2, x + 16, legendY + lineHeight / 2);
+    p.setPen(QPen(s.color, 2.5, s.style));
+    p.drawLine(x, legendY + lineHeight / 2, x + 18, legendY + lineHeight / 2);
     p.setPen(text);
     p.drawText(x + 22, legendY, fm.horizontalAdvance(label) + 2, lineHeight, Qt::AlignVCenter, label);
     x += 22 + fm.horizontalAdvance(label) + 18;
@@ -140,15 +151,19 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
     p.drawText(QRectF(0, y - lineHeight / 2.0, labelWidth + 8, lineHeight), Qt::AlignRight | Qt::AlignVCenter,
                formatRate(axisMax / 4 * i));
   }
-  // Time labels, one per minute.
-  for (int m = 0; m <= 5; ++m) {
-    const double xm = plot.right() - plot.width() * (m * 60.0) / window;
+  // Time labels at every tick.
+  const int ticks = static_cast<int>(std::lround(window / tick));
+  for (int m = 0; m <= ticks; ++m) {
+    const double ago = m * tick;
+    const double xm = plot.right() - plot.width() * ago / window;
     p.setPen(QPen(grid, 1, Qt::DotLine));
-    if (m > 0 && m < 5) p.drawLine(QPointF(xm, plot.top()), QPointF(xm, plot.bottom()));
+    if (m > 0 && m < ticks) p.drawLine(QPointF(xm, plot.top()), QPointF(xm, plot.bottom()));
     p.setPen(text);
-    const QString label = m == 0 ? tr("now") : tr("%1 min ago").arg(m);
+    const auto seconds = static_cast<int>(std::lround(ago));
+    const QString label = m == 0 ? tr("now")
+                                 : (seconds % 60 == 0 ? tr("%1 min ago").arg(seconds / 60) : tr("%1 s ago").arg(seconds));
     const int w = fm.horizontalAdvance(label);
-    const double left = m == 0 ? xm - w : (m == 5 ? xm : xm - w / 2.0);
+    const double left = m == 0 ? xm - w : (m == ticks ? xm : xm - w / 2.0);
     p.drawText(QRectF(left, plot.bottom() + 4, w + 2, lineHeight), Qt::AlignLeft, label);
   }
 
@@ -183,19 +198,24 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
       fill.setAlpha(40);
       p.fillPath(area, fill);
     }
-    p.setPen(QPen(s.color, s.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    p.setPen(QPen(s.color, s.width, s.style, Qt::RoundCap, Qt::RoundJoin));
     p.drawPath(path);
   }
   // Caps: dashed lines with their value.
-  for (const Cap& c : caps) {
+  for (std::size_t i = 0; i < caps.size(); ++i) {
+    const Cap& c = caps[i];
     if (c.value > axisMax) continue;
     const double y = toPoint(now, c.value).y();
-    p.setPen(QPen(c.color, 1.5, Qt::DashLine));
+    QPen pen(c.color, 1.5);
+    pen.setDashPattern({6, 4});
+    p.setPen(pen);
     p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+    // Labels alternate between the left and right ends, so caps close together stay readable.
     const QString label = c.label.arg(formatRate(c.value));
+    const int w = fm.horizontalAdvance(label) + 4;
+    const double left = i % 2 == 0 ? plot.left() + 6 : plot.right() - 6 - w;
     p.setPen(c.color.darker(120));
-    p.drawText(QRectF(plot.left() + 6, y - lineHeight - 1, fm.horizontalAdvance(label) + 4, lineHeight), Qt::AlignLeft,
-               label);
+    p.drawText(QRectF(left, y - lineHeight - 1, w, lineHeight), Qt::AlignLeft, label);
   }
   p.restore();
   if (history_ == nullptr || history_->session().size() < 2) {
