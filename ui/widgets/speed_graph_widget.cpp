@@ -21,7 +21,7 @@ struct Series {
   QColor color;
   qreal width;
   QString label;
-  Qt::PenStyle style = Qt::SolidLine;  // the torrent's lines are dashed: they often lie on the session's
+  bool area = false;  // the session's rates are filled areas; the torrent's, lines drawn over them
 };
 
 }  // namespace
@@ -69,12 +69,12 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
   std::vector<Series> series;
   const std::deque<SpeedSample> none;
   const auto* session = history_ != nullptr ? &history_->session() : &none;
-  series.push_back({session, true, colors::downloading(), 2.0, tr("Session download")});
-  series.push_back({session, false, colors::seeding(), 2.0, tr("Session upload")});
+  series.push_back({session, true, colors::downloading(), 1.5, tr("Session download"), true});
+  series.push_back({session, false, colors::seeding(), 1.5, tr("Session upload"), true});
   const std::deque<SpeedSample>* torrent = history_ != nullptr && torrent_ != 0 ? history_->torrent(torrent_) : nullptr;
   if (torrent != nullptr) {
-    series.push_back({torrent, true, colors::torrentDown(), 1.8, tr("Torrent download"), Qt::DashLine});
-    series.push_back({torrent, false, colors::torrentUp(), 1.8, tr("Torrent upload"), Qt::DashLine});
+    series.push_back({torrent, true, colors::torrentDown(), 2.0, tr("Torrent download")});
+    series.push_back({torrent, false, colors::torrentUp(), 2.0, tr("Torrent upload")});
   }
   const double now = history_ != nullptr ? history_->now() : 0;
   // Show the last minute, two, or five, whichever the history fills: a fresh start is not a thin
@@ -129,8 +129,16 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
   for (const Series& s : series) {
     const std::int64_t latest = s.samples->empty() ? 0 : (s.down ? s.samples->back().down : s.samples->back().up);
     const QString label = QStringLiteral("%1 %2").arg(s.label, formatRate(latest));
-    p.setPen(QPen(s.color, 2.5, s.style));
-    p.drawLine(x, legendY + lineHeight / 2, x + 18, legendY + lineHeight / 2);
+    if (s.area) {
+      QColor fill = s.color;
+      fill.setAlpha(70);
+      p.fillRect(QRectF(x, legendY + 3, 18, lineHeight - 6), fill);
+      p.setPen(QPen(s.color, 1.5));
+      p.drawLine(QPointF(x, legendY + 3), QPointF(x + 18, legendY + 3));
+    } else {
+      p.setPen(QPen(s.color, 2.5));
+      p.drawLine(x, legendY + lineHeight / 2, x + 18, legendY + lineHeight / 2);
+    }
     p.setPen(text);
     p.drawText(x + 22, legendY, fm.horizontalAdvance(label) + 2, lineHeight, Qt::AlignVCenter, label);
     x += 22 + fm.horizontalAdvance(label) + 18;
@@ -173,7 +181,7 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
     return QPointF(std::max<double>(px, plot.left()), std::max<double>(py, plot.top()));
   };
 
-  // Series: the session download area lightly filled, every series as a line.
+  // Series: the session's as translucent areas with an edge, the torrent's as lines on top.
   p.save();
   p.setClipRect(plot.adjusted(0, -1, 1, 1));
   for (const Series& s : series) {
@@ -189,16 +197,18 @@ void SpeedGraphWidget::paintEvent(QPaintEvent*) {
         path.lineTo(pt);
       }
     }
-    if (&s == &series.front()) {
+    QColor line = s.color;
+    if (s.area) {
       QPainterPath area = path;
       area.lineTo(toPoint(s.samples->back().t, 0));
       area.lineTo(toPoint(s.samples->front().t, 0));
       area.closeSubpath();
       QColor fill = s.color;
-      fill.setAlpha(40);
+      fill.setAlpha(45);
       p.fillPath(area, fill);
+      line.setAlpha(170);
     }
-    p.setPen(QPen(s.color, s.width, s.style, Qt::RoundCap, Qt::RoundJoin));
+    p.setPen(QPen(line, s.width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     p.drawPath(path);
   }
   // Caps: dashed lines with their value.

@@ -42,10 +42,6 @@ TransferStatusBar::TransferStatusBar(QStatusBar* bar, QObject* parent) : QObject
                     tr("Alternative speed caps (click to switch them on or off)"));
   alt_->setCheckable(true);
   alt_->setToolButtonStyle(Qt::ToolButtonIconOnly);
-  // Wide enough for "999.9 MiB/s (cap 999.9 MiB/s)": the bar should not jump as rates change.
-  const int rateWidth = bar->fontMetrics().horizontalAdvance(QStringLiteral("999.9 MiB/s (cap 999.9 MiB/s)")) + 30;
-  down_->setMinimumWidth(rateWidth);
-  up_->setMinimumWidth(rateWidth);
   bar->addPermanentWidget(freeSpace_);
   bar->addPermanentWidget(peers_);
   bar->addPermanentWidget(down_);
@@ -60,6 +56,14 @@ TransferStatusBar::TransferStatusBar(QStatusBar* bar, QObject* parent) : QObject
 }
 
 void TransferStatusBar::showSnapshot(const SessionSnapshot& s) {
+  // Each as wide as its widest possible text, so the bar does not jump as the rates change.
+  auto fit = [this](QToolButton* button, std::int64_t cap) {
+    const QString widest = cap > 0 ? tr("%1 (cap %2)").arg(QStringLiteral("1023 KiB/s"), QStringLiteral("1023 KiB/s"))
+                                   : QStringLiteral("1023 KiB/s");
+    button->setMinimumWidth(bar_->fontMetrics().horizontalAdvance(widest) + button->iconSize().width() + 20);
+  };
+  fit(down_, s.download_limit);
+  fit(up_, s.upload_limit);
   down_->setText(rateWithCap(s.down_rate, s.download_limit));
   up_->setText(rateWithCap(s.up_rate, s.upload_limit));
   peers_->setText(tr("Peers: %1").arg(s.connections));
