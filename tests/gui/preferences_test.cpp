@@ -1,0 +1,133 @@
+// Preferences: the key table round trip through QSettings, and the dialog end to end — a cap set in
+// the dialog lands in the settings file and in a real session's snapshot.
+#include <QAction>
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+
+#include "app/app_controller.hpp"
+#include "app/command_line.hpp"
+#include "app/main_window.hpp"
+#include "app/preferences.hpp"
+#include "dialogs/preferences_dialog.hpp"
+#include "gui_test_support.hpp"
+#include "session/session_client.hpp"
+#include "widgets/transfer_status_bar.hpp"
+
+using namespace tessera;
+using namespace tessera::gui;
+using namespace tessera::gui::test;
+
+class PreferencesTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void keyTableRoundTrip() {
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("t.conf")), QSettings::IniFormat);
+    const Preferences defaults = loadPreferences(settings);
+    QVERIFY(defaults == Preferences{});
+    Preferences p;
+    p.downloadLimitKiB = 123;
+    p.altLimitsEnabled = true;
+    p.ratioLimit = 1.5;
+    p.savePath = QStringLiteral("/data/torrents");
+    p.logLevel = QStringLiteral("debug");
+    savePreferences(p, settings);
+    QCOMPARE(settings.value(QStringLiteral("speed/download_limit_kib")).toInt(), 123);
+    QCOMPARE(settings.value(QStringLiteral("downloads/save_path")).toString(), QStringLiteral("/data/torrents"));
+    QVERIFY(loadPreferences(settings) == p);
+    // Out-of-range values from a hand-edited file are clamped, garbage falls back to the default.
+    settings.setValue(QStringLiteral("connection/listen_port"), 99999);
+    settings.setValue(QStringLiteral("connection/max_connections"), QStringLiteral("lots"));
+    const Preferences clamped = loadPreferences(settings);
+    QCOMPARE(clamped.listenPort, 65535);
+    QCOMPARE(clamped.maxConnections, Preferences{}.maxConnections);
+    // Every key in the table is unique and found by name.
+    for (const PreferenceKey& k : preferenceKeys()) QCOMPARE(findPreference(QLatin1String(k.key)), &k);
+  }
+
+  void sessionSettingsFollowPreferences() {
+    Preferences p;
+    p.downloadLimitKiB = 100;
+    p.uploadLimitKiB = 50;
+    p.altDownloadLimitKiB = 10;
+    p.altUploadLimitKiB = 5;
+    p.maxConnections = 80;
+    p.uploadSlots = 7;
+    SessionSettings s = toSessionSettings(p, {});
+    QCOMPARE(s.download_limit, 100 * 1024);
+    QCOMPARE(s.upload_limit, 50 * 1024);
+    QCOMPARE(s.max_connections, 80);
+    QVERIFY(s.max_connections_hard > 80);
+    QCOMPARE(s.upload_slots, 7);
+    p.altLimitsEnabled = true;
+    s = toSessionSettings(p, {});
+    QCOMPARE(s.download_limit, 10 * 1024);
+    QCOMPARE(s.upload_limit, 5 * 1024);
+  }
+
+  void dialogBindsEveryKey() {
+    PreferencesDialog dialog(Preferences{});
+    for (const PreferenceKey& k : preferenceKeys()) {
+      QVERIFY2(dialog.inputFor(QLatin1String(k.key)) != nullptr, k.key);
+    }
+    Preferences p;
+    p.uploadLimitKiB = 777;
+    p.stopAtRatio = true;
+    p.logLevel = QStringLiteral("error");
+    dialog.setPreferences(p);
+    QVERIFY(dialog.preferences() == p);
+  }
+
+  void dialogCapReachesSettingsAndSession() {
+    QTemporaryDir dir;
+    LaunchOptions options;
+    options.stateDir = dir.filePath(QStringLiteral("state"));
+    AppController app(options, loopbackOverrides());
+    QVERIFY(app.start());
+    MainWindow* window = app.window();
+    PreferencesDialog* dialog = window->showPreferences(PreferencesDialog::SpeedPage);
+    QCOMPARE(dialog->currentPage(), PreferencesDialog::SpeedPage);
+    auto* down = qobject_cast<QSpinBox*>(dialog->inputFor(QStringLiteral("speed/download_limit_kib")));
+    auto* up = qobject_cast<QSpinBox*>(dialog->inputFor(QStringLiteral("speed/upload_limit_kib")));
+    QVERIFY(down != nullptr && up != nullptr);
+    down->setValue(300);
+    up->setValue(40);
+    dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+
+    QSettings settings(app.settingsPath(), QSettings::IniFormat);
+    QCOMPARE(settings.value(QStringLiteral("speed/download_limit_kib")).toInt(), 300);
+    QCOMPARE(settings.value(QStringLiteral("speed/upload_limit_kib")).toInt(), 40);
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->snapshot()->download_limit, std::int64_t{300 * 1024}, 5000);
+    QCOMPARE(app.session()->snapshot()->upload_limit, std::int64_t{40 * 1024});
+
+    // The alternative caps switch from the toolbar action, and back.
+    window->action(QStringLiteral("alt_speed"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->snapshot()->download_limit, std::int64_t{500 * 1024}, 5000);
+    window->action(QStringLiteral("alt_speed"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(app.session()->snapshot()->download_limit, std::int64_t{300 * 1024}, 5000);
+    // The status bar shows the rates with their caps.
+    QTRY_VERIFY_WITH_TIMEOUT(window->transferStatus().downText().contains(QStringLiteral("cap 300 KiB/s")), 5000);
+  }
+
+  void commandLine() {
+    auto parsed = parseCommandLine({QStringLiteral("tessera"), QStringLiteral("--state-dir"), QStringLiteral("/tmp/x"),
+                                    QStringLiteral("--demo"), QStringLiteral("a.torrent"),
+                                    QStringLiteral("magnet:?xt=urn:btih:abc")});
+    QVERIFY(parsed.ok);
+    QCOMPARE(parsed.options.stateDir, QStringLiteral("/tmp/x"));
+    QVERIFY(parsed.options.demo);
+    QCOMPARE(parsed.options.torrents.size(), 1);
+    QVERIFY(QFileInfo(parsed.options.torrents.front()).isAbsolute());
+    QCOMPARE(parsed.options.magnets.size(), 1);
+    QCOMPARE(parsed.options.forwardedArguments().size(), 3);
+    QVERIFY(!parseCommandLine({QStringLiteral("tessera"), QStringLiteral("--bogus")}).ok);
+    QVERIFY(parseCommandLine({QStringLiteral("tessera"), QStringLiteral("--help")}).help);
+  }
+};
+
+TESSERA_GUI_TEST_MAIN(PreferencesTest)
+#include "preferences_test.moc"

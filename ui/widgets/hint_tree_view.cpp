@@ -1,0 +1,44 @@
+#include "widgets/hint_tree_view.hpp"
+
+#include <QHeaderView>
+#include <QMenu>
+#include <QPainter>
+
+namespace tessera::gui {
+
+HintTreeView::HintTreeView(QWidget* parent) : QTreeView(parent) {}
+
+void HintTreeView::setEmptyHint(const QString& hint) {
+  hint_ = hint;
+  viewport()->update();
+}
+
+void HintTreeView::paintEvent(QPaintEvent* event) {
+  QTreeView::paintEvent(event);
+  if (hint_.isEmpty() || model() == nullptr || model()->rowCount(rootIndex()) > 0) return;
+  QPainter painter(viewport());
+  painter.setPen(palette().color(QPalette::PlaceholderText));
+  painter.drawText(viewport()->rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap, hint_);
+}
+
+void installColumnChooser(QHeaderView* header) {
+  header->setContextMenuPolicy(Qt::CustomContextMenu);
+  QObject::connect(header, &QHeaderView::customContextMenuRequested, header, [header](const QPoint& pos) {
+    QMenu menu(header);
+    const QAbstractItemModel* model = header->model();
+    if (model == nullptr) return;
+    int visible = 0;
+    for (int i = 0; i < header->count(); ++i) visible += header->isSectionHidden(i) ? 0 : 1;
+    for (int i = 0; i < header->count(); ++i) {
+      QAction* a = menu.addAction(model->headerData(i, Qt::Horizontal, Qt::DisplayRole).toString());
+      a->setCheckable(true);
+      a->setChecked(!header->isSectionHidden(i));
+      // The last visible column stays: a table with no columns cannot be brought back.
+      a->setEnabled(header->isSectionHidden(i) || visible > 1);
+      QObject::connect(a, &QAction::toggled, header, [header, i](bool on) { header->setSectionHidden(i, !on); });
+    }
+    menu.exec(header->mapToGlobal(pos));
+  });
+}
+
+}  // namespace tessera::gui

@@ -1,0 +1,25 @@
+// A tree view that says why it is empty ("No peers connected yet") instead of showing a blank pane.
+#pragma once
+
+#include <QTreeView>
+
+namespace tessera::gui {
+
+class HintTreeView : public QTreeView {
+  Q_OBJECT
+
+ public:
+  explicit HintTreeView(QWidget* parent = nullptr);
+  void setEmptyHint(const QString& hint);
+
+ protected:
+  void paintEvent(QPaintEvent* event) override;
+
+ private:
+  QString hint_;
+};
+
+// Right-clicking the header offers a checkable list of columns to show or hide.
+void installColumnChooser(QHeaderView* header);
+
+}  // namespace tessera::gui
