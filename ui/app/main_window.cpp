@@ -82,8 +82,6 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   table_->setItemDelegateForColumn(
       TorrentListModel::ProgressColumn,
       new ProgressBarDelegate(TorrentListModel::ProgressRole, TorrentListModel::StateRole, table_));
-  table_->setEmptyHint(tr("No torrents here yet.\nAdd a .torrent file (Ctrl+O), drop one on this window, or try the "
-                          "demo swarm (Tools ▸ Demo Swarm)."));
   table_->header()->setSectionsMovable(true);
   table_->header()->setStretchLastSection(false);
   table_->header()->setFirstSectionMovable(false);
@@ -125,7 +123,10 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   connect(&bridge, &SessionBridge::snapshotChanged, this, &MainWindow::onSnapshot);
   connect(&bridge, &SessionBridge::eventReceived, this, &MainWindow::onEvent);
   connect(model_, &TorrentListModel::countsChanged, this, [this] { sidebar_->updateCounts(*model_); });
-  connect(sidebar_, &StatusSidebar::filterChanged, proxy_, &TorrentFilterProxy::setStatusFilter);
+  connect(sidebar_, &StatusSidebar::filterChanged, this, [this](StatusFilter filter) {
+    proxy_->setStatusFilter(filter);
+    updateEmptyHint();
+  });
   connect(table_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
   connect(table_, &QWidget::customContextMenuRequested, this, &MainWindow::showTableMenu);
@@ -140,6 +141,7 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   freeSpaceTimer_->start();
 
   restoreWindowState();
+  updateEmptyHint();
   updateActions();
   if (bridge.latest()) onSnapshot(bridge.latest());
 }
@@ -295,7 +297,10 @@ void MainWindow::createToolBar() {
   search_->setClearButtonEnabled(true);
   search_->setFixedWidth(fontMetrics().horizontalAdvance(search_->placeholderText()) + 48);
   bar->addWidget(search_);
-  connect(search_, &QLineEdit::textChanged, proxy_, &TorrentFilterProxy::setNameFilter);
+  connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    proxy_->setNameFilter(text);
+    updateEmptyHint();
+  });
   // Short labels under a few icons, the rest icon-only: a toolbar that fits at 1024 px.
   for (QAction* a : {altSpeedAction_, prefsAction_}) {
     if (auto* w = bar->widgetForAction(a)) {
@@ -406,6 +411,7 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
     }
   }
   if (pendingSelection_ && model_->rowOf(*pendingSelection_) >= 0) selectTorrent(*pendingSelection_);
+  updateEmptyHint();
   if (tray_ != nullptr) {
     tray_->setToolTip(tr("Tessera\nDown: %1\nUp: %2")
                           .arg(rateWithCap(s.down_rate, s.download_limit), rateWithCap(s.up_rate, s.upload_limit)));
@@ -469,6 +475,14 @@ void MainWindow::onCurrentChanged() {
   details_->setTorrent(current.isValid() ? current.data(TorrentListModel::IdRole).value<quint32>() : 0);
   if (latest_) details_->applySnapshot(*latest_);
   updateActions();
+}
+
+void MainWindow::updateEmptyHint() {
+  // An empty table says why: nothing added yet, or the filter hides everything.
+  table_->setEmptyHint(model_->rowCount() == 0
+                           ? tr("No torrents yet.\nAdd a .torrent file (Ctrl+O), drop one on this window, or try the "
+                                "demo swarm (Tools ▸ Demo Swarm).")
+                           : tr("No torrents match the filter."));
 }
 
 void MainWindow::updateActions() {
