@@ -11,14 +11,11 @@
 #include "app/single_instance.hpp"
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setApplicationName(QStringLiteral("tessera"));
-  QApplication::setApplicationDisplayName(QStringLiteral("Tessera"));
-  QApplication::setApplicationVersion(QString::fromLatin1(tessera::kVersion));
-  QApplication::setDesktopFileName(QStringLiteral("tessera"));
-
   using namespace tessera::gui;
-  const ParsedCommandLine parsed = parseCommandLine(QApplication::arguments());
+  // Parsed before the application exists: --help, --version and mistakes need no display.
+  QStringList arguments;
+  for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+  const ParsedCommandLine parsed = parseCommandLine(arguments);
   if (!parsed.ok) {
     std::fprintf(stderr, "tessera: %s\n", qPrintable(parsed.message));
     return 2;
@@ -31,6 +28,12 @@ int main(int argc, char** argv) {
     std::fprintf(stdout, "tessera %s\n", tessera::kVersion);
     return 0;
   }
+
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("tessera"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Tessera"));
+  QApplication::setApplicationVersion(QString::fromLatin1(tessera::kVersion));
+  QApplication::setDesktopFileName(QStringLiteral("tessera"));
 
   const QString stateDir =
       parsed.options.stateDir.isEmpty() ? AppController::defaultStateDir() : parsed.options.stateDir;
