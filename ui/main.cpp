@@ -8,6 +8,7 @@
 
 #include "app/app_controller.hpp"
 #include "app/command_line.hpp"
+#include "app/quit_signals.hpp"
 #include "app/single_instance.hpp"
 
 int main(int argc, char** argv) {
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
 
   AppController controller(parsed.options);
   if (!controller.start()) return 1;
+  quitOnTerminationSignals(&controller);
   InstanceServer server;
   if (!screenshot && server.listen(serverName)) controller.listenForOtherInstances(&server);
   return QApplication::exec();

@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
@@ -341,7 +342,11 @@ void MainWindow::createTray() {
 }
 
 void MainWindow::restoreWindowState() {
-  if (!restoreGeometry(settings_.value(QStringLiteral("ui/geometry")).toByteArray())) resize(1180, 760);
+  if (!restoreGeometry(settings_.value(QStringLiteral("ui/geometry")).toByteArray())) {
+    // First start: 1280×800, or nine tenths of a smaller screen.
+    const QRect screen = this->screen() != nullptr ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::min(1280, screen.width() * 9 / 10), std::min(800, screen.height() * 9 / 10));
+  }
   restoreState(settings_.value(QStringLiteral("ui/window_state")).toByteArray());
   const QByteArray header = settings_.value(QStringLiteral("ui/torrent_header")).toByteArray();
   if (header.isEmpty() || !table_->header()->restoreState(header)) {
