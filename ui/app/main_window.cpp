@@ -302,7 +302,8 @@ void MainWindow::createToolBar() {
     proxy_->setNameFilter(text);
     updateEmptyHint();
   });
-  // Short labels under a few icons, the rest icon-only: a toolbar that fits at 1024 px.
+  // Words beside the main actions; the turtle and the gear speak for themselves (tooltips say the
+  // rest), so the toolbar fits in 1024 px.
   for (QAction* a : {altSpeedAction_, prefsAction_}) {
     if (auto* w = bar->widgetForAction(a)) {
       if (auto* button = qobject_cast<QToolButton*>(w)) button->setToolButtonStyle(Qt::ToolButtonIconOnly);
