@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up (installs missing packages), builds and runs the whole test suite:
 #   1. optimised build, every test (unit, cli, ...)
-#   2. ASan/UBSan build, unit and cli tests
+#   2. ASan/UBSan build, unit, cli, integration and gui tests (the screenshot run excepted: Xvfb's
+#      keyboard library trips ASan)
 #   3. clang libFuzzer build, a short run of every fuzz target
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

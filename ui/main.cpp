@@ -8,17 +8,15 @@
 
 #include "app/app_controller.hpp"
 #include "app/command_line.hpp"
+#include "app/quit_signals.hpp"
 #include "app/single_instance.hpp"
 
 int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setApplicationName(QStringLiteral("tessera"));
-  QApplication::setApplicationDisplayName(QStringLiteral("Tessera"));
-  QApplication::setApplicationVersion(QString::fromLatin1(tessera::kVersion));
-  QApplication::setDesktopFileName(QStringLiteral("tessera"));
-
   using namespace tessera::gui;
-  const ParsedCommandLine parsed = parseCommandLine(QApplication::arguments());
+  // Parsed before the application exists: --help, --version and mistakes need no display.
+  QStringList arguments;
+  for (int i = 0; i < argc; ++i) arguments << QString::fromLocal8Bit(argv[i]);
+  const ParsedCommandLine parsed = parseCommandLine(arguments);
   if (!parsed.ok) {
     std::fprintf(stderr, "tessera: %s\n", qPrintable(parsed.message));
     return 2;
@@ -32,6 +30,12 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  QApplication app(argc, argv);
+  QApplication::setApplicationName(QStringLiteral("tessera"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Tessera"));
+  QApplication::setApplicationVersion(QString::fromLatin1(tessera::kVersion));
+  QApplication::setDesktopFileName(QStringLiteral("tessera"));
+
   const QString stateDir =
       parsed.options.stateDir.isEmpty() ? AppController::defaultStateDir() : parsed.options.stateDir;
   const QString serverName = instanceServerName(stateDir);
@@ -41,6 +45,7 @@ int main(int argc, char** argv) {
 
   AppController controller(parsed.options);
   if (!controller.start()) return 1;
+  quitOnTerminationSignals(&controller);
   InstanceServer server;
   if (!screenshot && server.listen(serverName)) controller.listenForOtherInstances(&server);
   return QApplication::exec();

@@ -95,6 +95,8 @@ class AddingTest : public QObject {
     QCOMPARE(torrentCount(app), 0u);  // nothing added until the user says so
     dialog->setSavePath(dir.filePath(QStringLiteral("chosen")));
     dialog->setStartNow(false);
+    // For a look at it: build/.../tests/gui/add-torrent-dialog.png
+    dialog->grab().save(QStringLiteral("add-torrent-dialog.png"));
     // Leave out the sub folder.
     FileTreeModel& files = dialog->fileModel();
     const QModelIndex top = files.index(0, 0);

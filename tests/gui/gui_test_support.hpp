@@ -159,6 +159,7 @@ inline void writeSetting(const QString& stateDir, const QString& key, const QVar
     for (const char* var : {"XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME"}) {     \
       qputenv(var, (home.path() + QLatin1Char('/') + QLatin1String(var)).toUtf8());       \
     }                                                                                     \
+    qputenv("XDG_RUNTIME_DIR", home.path().toUtf8()); /* 0700, as Qt wants */         \
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen"); \
     QApplication app(argc, argv);                                                         \
     QApplication::setApplicationName(QStringLiteral("tessera-test"));                     \

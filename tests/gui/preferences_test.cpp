@@ -71,6 +71,14 @@ class PreferencesTest : public QObject {
 
   void dialogBindsEveryKey() {
     PreferencesDialog dialog(Preferences{});
+    dialog.setEnvironment(QStringLiteral("/home/user/.local/share/tessera"), 6881, false);
+    dialog.show();
+    // For a look at every page: build/.../tests/gui/preferences-N.png
+    for (int page = PreferencesDialog::SpeedPage; page <= PreferencesDialog::AdvancedPage; ++page) {
+      dialog.openPage(static_cast<PreferencesDialog::Page>(page));
+      QCoreApplication::processEvents();
+      dialog.grab().save(QStringLiteral("preferences-%1.png").arg(page));
+    }
     for (const PreferenceKey& k : preferenceKeys()) {
       QVERIFY2(dialog.inputFor(QLatin1String(k.key)) != nullptr, k.key);
     }

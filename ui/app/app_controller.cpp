@@ -41,6 +41,9 @@ SessionClient* AppController::session() const { return session_.get(); }
 bool AppController::start() {
   initResources();
   QApplication::setWindowIcon(appIcon());
+  // The main window quits the app itself: closing it may only hide it to the tray, and closing a
+  // dialog while it is hidden must not end everything.
+  QApplication::setQuitOnLastWindowClosed(false);
   stateDir_ = options_.stateDir.isEmpty() ? defaultStateDir() : options_.stateDir;
   QDir().mkpath(stateDir_);
   // With --state-dir the settings live there too: the folder is a whole profile.

@@ -25,8 +25,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments) {
   const QCommandLineOption demo(QStringLiteral("demo"),
                                 QObject::tr("Start a demo swarm on 127.0.0.x and download from it."));
   const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                      QObject::tr("With --demo: once peers are trading, save the window to FILE (and "
-                                                  "Preferences to FILE-preferences.png), then quit."),
+                                      QObject::tr("Start the demo, and once peers are trading save the window "
+                                                  "to FILE (its tabs and Preferences to FILE-*.png), then quit."),
                                       QStringLiteral("FILE"));
   parser.addOptions({help, version, stateDir, demo, screenshot});
   parser.addPositionalArgument(QStringLiteral("torrents"), QObject::tr(".torrent files to add."),

@@ -17,6 +17,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
@@ -82,8 +83,6 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   table_->setItemDelegateForColumn(
       TorrentListModel::ProgressColumn,
       new ProgressBarDelegate(TorrentListModel::ProgressRole, TorrentListModel::StateRole, table_));
-  table_->setEmptyHint(tr("No torrents here yet.\nAdd a .torrent file (Ctrl+O), drop one on this window, or try the "
-                          "demo swarm (Tools ▸ Demo Swarm)."));
   table_->header()->setSectionsMovable(true);
   table_->header()->setStretchLastSection(false);
   table_->header()->setFirstSectionMovable(false);
@@ -125,7 +124,10 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   connect(&bridge, &SessionBridge::snapshotChanged, this, &MainWindow::onSnapshot);
   connect(&bridge, &SessionBridge::eventReceived, this, &MainWindow::onEvent);
   connect(model_, &TorrentListModel::countsChanged, this, [this] { sidebar_->updateCounts(*model_); });
-  connect(sidebar_, &StatusSidebar::filterChanged, proxy_, &TorrentFilterProxy::setStatusFilter);
+  connect(sidebar_, &StatusSidebar::filterChanged, this, [this](StatusFilter filter) {
+    proxy_->setStatusFilter(filter);
+    updateEmptyHint();
+  });
   connect(table_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
   connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
   connect(table_, &QWidget::customContextMenuRequested, this, &MainWindow::showTableMenu);
@@ -140,6 +142,7 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   freeSpaceTimer_->start();
 
   restoreWindowState();
+  updateEmptyHint();
   updateActions();
   if (bridge.latest()) onSnapshot(bridge.latest());
 }
@@ -295,8 +298,12 @@ void MainWindow::createToolBar() {
   search_->setClearButtonEnabled(true);
   search_->setFixedWidth(fontMetrics().horizontalAdvance(search_->placeholderText()) + 48);
   bar->addWidget(search_);
-  connect(search_, &QLineEdit::textChanged, proxy_, &TorrentFilterProxy::setNameFilter);
-  // Short labels under a few icons, the rest icon-only: a toolbar that fits at 1024 px.
+  connect(search_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    proxy_->setNameFilter(text);
+    updateEmptyHint();
+  });
+  // Words beside the main actions; the turtle and the gear speak for themselves (tooltips say the
+  // rest), so the toolbar fits in 1024 px.
   for (QAction* a : {altSpeedAction_, prefsAction_}) {
     if (auto* w = bar->widgetForAction(a)) {
       if (auto* button = qobject_cast<QToolButton*>(w)) button->setToolButtonStyle(Qt::ToolButtonIconOnly);
@@ -336,7 +343,11 @@ void MainWindow::createTray() {
 }
 
 void MainWindow::restoreWindowState() {
-  if (!restoreGeometry(settings_.value(QStringLiteral("ui/geometry")).toByteArray())) resize(1180, 760);
+  if (!restoreGeometry(settings_.value(QStringLiteral("ui/geometry")).toByteArray())) {
+    // First start: 1280×800, or nine tenths of a smaller screen.
+    const QRect screen = this->screen() != nullptr ? this->screen()->availableGeometry() : QRect(0, 0, 1280, 800);
+    resize(std::min(1280, screen.width() * 9 / 10), std::min(800, screen.height() * 9 / 10));
+  }
   restoreState(settings_.value(QStringLiteral("ui/window_state")).toByteArray());
   const QByteArray header = settings_.value(QStringLiteral("ui/torrent_header")).toByteArray();
   if (header.isEmpty() || !table_->header()->restoreState(header)) {
@@ -406,6 +417,7 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
     }
   }
   if (pendingSelection_ && model_->rowOf(*pendingSelection_) >= 0) selectTorrent(*pendingSelection_);
+  updateEmptyHint();
   if (tray_ != nullptr) {
     tray_->setToolTip(tr("Tessera\nDown: %1\nUp: %2")
                           .arg(rateWithCap(s.down_rate, s.download_limit), rateWithCap(s.up_rate, s.upload_limit)));
@@ -469,6 +481,14 @@ void MainWindow::onCurrentChanged() {
   details_->setTorrent(current.isValid() ? current.data(TorrentListModel::IdRole).value<quint32>() : 0);
   if (latest_) details_->applySnapshot(*latest_);
   updateActions();
+}
+
+void MainWindow::updateEmptyHint() {
+  // An empty table says why: nothing added yet, or the filter hides everything.
+  table_->setEmptyHint(model_->rowCount() == 0
+                           ? tr("No torrents yet.\nAdd a .torrent file (Ctrl+O), drop one on this window, or try the "
+                                "demo swarm (Tools ▸ Demo Swarm).")
+                           : tr("No torrents match the filter."));
 }
 
 void MainWindow::updateActions() {

@@ -88,6 +88,7 @@ class MainWindow : public QMainWindow {
   void onEvent(const SessionEvent& event);
   void onCurrentChanged();
   void updateActions();
+  void updateEmptyHint();
   void openTorrentFiles();
   void startSelected();
   void pauseSelected();

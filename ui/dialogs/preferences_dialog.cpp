@@ -186,6 +186,7 @@ QWidget* PreferencesDialog::speedPage() {
   auto* layout = new QVBoxLayout(page);
   auto* global = new QGroupBox(tr("Global speed caps"), page);
   auto* gform = new QFormLayout(global);
+  gform->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);  // numbers need no full-width boxes
   auto* down = rateSpin(global);
   auto* up = rateSpin(global);
   bind(down, "speed/download_limit_kib");
@@ -196,6 +197,7 @@ QWidget* PreferencesDialog::speedPage() {
 
   auto* alt = new QGroupBox(tr("Alternative speed caps"), page);
   auto* aform = new QFormLayout(alt);
+  aform->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
   auto* altDown = rateSpin(alt);
   auto* altUp = rateSpin(alt);
   bind(altDown, "speed/alt_download_limit_kib");
@@ -219,6 +221,7 @@ QWidget* PreferencesDialog::connectionPage() {
   auto* layout = new QVBoxLayout(page);
   auto* listen = new QGroupBox(tr("Listening port"), page);
   auto* lform = new QFormLayout(listen);
+  lform->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
   auto* port = new QSpinBox(listen);
   port->setSpecialValueText(tr("Any free port"));
   bind(port, "connection/listen_port");
@@ -230,6 +233,7 @@ QWidget* PreferencesDialog::connectionPage() {
 
   auto* limits = new QGroupBox(tr("Connection limits"), page);
   auto* form = new QFormLayout(limits);
+  form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
   auto* total = new QSpinBox(limits);
   auto* perTorrent = new QSpinBox(limits);
   auto* uploadSlots = new QSpinBox(limits);
@@ -252,6 +256,7 @@ QWidget* PreferencesDialog::downloadsPage() {
   auto* layout = new QVBoxLayout(page);
   auto* adding = new QGroupBox(tr("Adding torrents"), page);
   auto* form = new QFormLayout(adding);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   auto* folder = new QLineEdit(adding);
   folder->setPlaceholderText(Preferences{}.effectiveSavePath());
   bind(folder, "downloads/save_path");
@@ -314,6 +319,7 @@ QWidget* PreferencesDialog::advancedPage() {
   auto* layout = new QVBoxLayout(page);
   auto* logging = new QGroupBox(tr("Log"), page);
   auto* form = new QFormLayout(logging);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   auto* level = new QComboBox(logging);
   const std::vector<std::pair<QString, QString>> levels = {
       {tr("Everything (trace)"), QStringLiteral("trace")}, {tr("Debug"), QStringLiteral("debug")},

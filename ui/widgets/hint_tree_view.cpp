@@ -9,6 +9,7 @@ namespace tessera::gui {
 HintTreeView::HintTreeView(QWidget* parent) : QTreeView(parent) {}
 
 void HintTreeView::setEmptyHint(const QString& hint) {
+  if (hint == hint_) return;
   hint_ = hint;
   viewport()->update();
 }
