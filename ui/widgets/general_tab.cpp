@@ -63,8 +63,8 @@ GeneralTab::GeneralTab(QWidget* parent) : QWidget(parent) {
   addField(tgrid, 2, 0, tr("Down speed:"));
   addField(tgrid, 2, 1, tr("Up speed:"));
   addField(tgrid, 2, 2, tr("Hash failures:"));
-  addField(tgrid, 3, 0, tr("Download cap:"));
-  addField(tgrid, 3, 1, tr("Upload cap:"));
+  addField(tgrid, 3, 0, tr("Torrent down cap:"));
+  addField(tgrid, 3, 1, tr("Torrent up cap:"));
   addField(tgrid, 3, 2, tr("Status:"));
   for (int c = 0; c < 3; ++c) tgrid->setColumnStretch(c * 2 + 1, 1);
   layout->addWidget(transfer);
@@ -136,8 +136,10 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
   set(tr("Down speed:"), formatRate(s->down_rate));
   set(tr("Up speed:"), formatRate(s->up_rate));
   set(tr("Hash failures:"), QString::number(s->hash_failures));
-  set(tr("Download cap:"), formatCap(s->download_limit));
-  set(tr("Upload cap:"), formatCap(s->upload_limit));
+  // A torrent's own caps; the session-wide ones are in the status bar and still apply.
+  const auto ownCap = [this](std::int64_t cap) { return cap > 0 ? formatCap(cap) : tr("none (session caps apply)"); };
+  set(tr("Torrent down cap:"), ownCap(s->download_limit));
+  set(tr("Torrent up cap:"), ownCap(s->upload_limit));
   QString status;
   switch (s->state) {
     case TorrentState::checking: status = tr("Checking (%1)").arg(formatPercent(s->check_progress)); break;
