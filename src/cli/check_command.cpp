@@ -65,15 +65,8 @@ int run_check(std::span<const std::string_view> args) {
     print_error("check: need a torrent file and a folder (see 'tessera-cli check --help')");
     return kExitBadInput;
   }
-  auto data = read_torrent_file(torrent, MetainfoLimits{}.bencode.max_input);
-  if (!data) {
-    print_error(data.error());
-    return kExitBadInput;
-  }
-  if (auto meta = parse_metainfo(std::string_view(*data)); !meta) {
-    print_error(torrent + ": " + meta.error().message);
-    return kExitBadInput;
-  }
+  auto data = read_valid_torrent(torrent);
+  if (!data) return kExitBadInput;
   // The engine's own check, in a session that talks to nobody.
   SessionSettings settings;
   settings.listen_address = "127.0.0.1";

@@ -1,9 +1,11 @@
 #include "cli_common.hpp"
 
-
 #include <array>
 #include <cstdio>
 #include <cstring>
+
+#include "metainfo/metainfo.hpp"
+#include "metainfo/read_torrent_file.hpp"
 
 namespace tessera::cli {
 
@@ -40,4 +42,17 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
+std::optional<std::string> read_valid_torrent(const std::string& path) {
+  auto data = read_torrent_file(path, MetainfoLimits{}.bencode.max_input);
+  if (!data) {
+    print_error(data.error());
+    return std::nullopt;
+  }
+  if (auto meta = parse_metainfo(std::string_view(*data)); !meta) {
+    print_error(path + ": " + meta.error().message);
+    return std::nullopt;
+  }
+  return std::move(*data);
+}
+
 }  // namespace tessera::cli

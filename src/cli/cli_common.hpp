@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,10 @@ std::string human_size(std::int64_t bytes);
 
 // Prints "error: <message>" on stderr.
 void print_error(std::string_view message);
+
+// A .torrent's bytes once read and validated; otherwise prints its one-line error and returns
+// nothing (the caller exits with kExitBadInput before opening anything).
+std::optional<std::string> read_valid_torrent(const std::string& path);
 
 }  // namespace tessera::cli
 

@@ -239,15 +239,8 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   // Bad input is reported before anything is opened: exit 2 as for `info`.
   std::vector<std::string> torrent_data;
   for (const std::string& file : o.torrents) {
-    auto data = read_torrent_file(file, MetainfoLimits{}.bencode.max_input);
-    if (!data) {
-      print_error(data.error());
-      return kExitBadInput;
-    }
-    if (auto meta = parse_metainfo(std::string_view(*data)); !meta) {
-      print_error(file + ": " + meta.error().message);
-      return kExitBadInput;
-    }
+    auto data = read_valid_torrent(file);
+    if (!data) return kExitBadInput;
     torrent_data.push_back(std::move(*data));
   }
 
