@@ -100,6 +100,7 @@ int run_check(std::span<const std::string_view> args) {
       if (s.id == *id) t = &s;
     }
     if (checked) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       // The snapshot may predate the end of the check: wait for one taken after it.
       for (int i = 0; i < 50 && (t == nullptr || t->state == TorrentState::checking); ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -109,7 +110,6 @@ int run_check(std::span<const std::string_view> args) {
         }
       }
       if (t == nullptr) return kExitFailure;
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (tty) std::fputs("\r\033[K", stdout);
       std::printf("%s: %u/%u pieces verified (%.1f%%), %s checked in %.2f s\n", printable(t->name).c_str(),
                   t->pieces_have, t->piece_count,
@@ -123,7 +123,7 @@ int run_check(std::span<const std::string_view> args) {
       std::printf("\r\033[Kchecking %5.1f%%", t->check_progress * 100);
       std::fflush(stdout);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
