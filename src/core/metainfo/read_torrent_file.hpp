@@ -1,5 +1,5 @@
-// Reading a .torrent from disk without trusting it: the size is checked before reading, and
-// pipes and devices (which have no size) are cut off past the limit.
+// Reading a .torrent (or a resume file) from disk without trusting it: the size is checked before
+// reading, and pipes and devices (which have no size) are cut off past the limit.
 #pragma once
 
 #include <cstdint>

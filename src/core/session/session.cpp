@@ -17,7 +17,6 @@
 #include "metainfo/read_torrent_file.hpp"
 #include "net/host_port.hpp"
 #include "session/torrent.hpp"
-#include "storage/atomic_file.hpp"
 #include "storage/resume_data.hpp"
 #include "tessera/version.hpp"
 #include "wire/peer_id.hpp"
@@ -27,6 +26,8 @@ namespace {
 
 using tcp = boost::asio::ip::tcp;
 using namespace std::chrono_literals;
+
+constexpr std::uint64_t kMaxResumeFile = std::uint64_t{64} << 20;
 
 expected<tcp::endpoint, std::string> parse_endpoint(const std::string& text) {
   auto hp = parse_host_port(text);
@@ -91,7 +92,8 @@ class Session::Impl {
     thread = std::thread([this] { io.run(); });
   }
 
-  expected<TorrentId, std::string> add(std::string data, const std::string& source, const AddTorrentParams& params,
+  // `data`: the .torrent's bytes, for the state folder's copy. With `resume`, it is being restored.
+  expected<TorrentId, std::string> add(Metainfo meta, std::string data, const AddTorrentParams& params,
                                        std::optional<ResumeData> resume);
   void restore();
 
@@ -326,11 +328,12 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
     if (!read) return unexpected(read.error());
     data = std::move(*read);
   }
-  return impl_->add(std::move(data), source, params, std::nullopt);
+  auto meta = parse_metainfo(std::string_view(data));
+  if (!meta) return unexpected(source + ": " + meta.error().message);
+  return impl_->add(std::move(*meta), std::move(data), params, std::nullopt);
 }
 
-expected<TorrentId, std::string> Session::Impl::add(std::string data, const std::string& source,
-                                                   const AddTorrentParams& params,
+expected<TorrentId, std::string> Session::Impl::add(Metainfo meta, std::string data, const AddTorrentParams& params,
                                                    std::optional<ResumeData> resume) {
   // Peers are checked first: a typo there should not leave a half-added torrent behind.
   std::vector<tcp::endpoint> peers;
@@ -339,23 +342,21 @@ expected<TorrentId, std::string> Session::Impl::add(std::string data, const std:
     if (!ep) return unexpected(ep.error());
     peers.push_back(*ep);
   }
-  auto meta = parse_metainfo(std::string_view(data));
-  if (!meta) return unexpected(source + ": " + meta.error().message);
   if (params.save_path.empty()) return unexpected(std::string("no save folder given"));
   std::error_code ec;
   const std::filesystem::path save = std::filesystem::absolute(params.save_path, ec);
-  if (!resume) {
+  const bool restored = resume.has_value();
+  if (!restored) {
     // A restored torrent whose folder is gone comes back anyway (and reports the missing files).
-    TorrentFiles probe(save, *meta);
+    TorrentFiles probe(save, meta);
     if (auto w = probe.check_writable(); !w) return unexpected(w.error().message);
   }
   const std::filesystem::path state = settings.state_dir;
-  const std::string hash = meta->info_hash.hex();
-  const bool restored = resume.has_value();
-  if (!state.empty() && !resume) {
+  if (!state.empty() && !restored) {
     // Added again (the CLI does this every run): its saved state counts if it is for the same folder.
-    if (auto bytes = read_small_file(state / "torrents" / (hash + ".resume"), std::size_t{64} << 20)) {
-      auto r = decode_resume(*bytes, meta->piece_count, meta->files.size());
+    const auto file = state / "torrents" / (meta.info_hash.hex() + ".resume");
+    if (auto bytes = read_torrent_file(file.string(), kMaxResumeFile)) {
+      auto r = decode_resume(*bytes, meta.piece_count, meta.files.size());
       if (r && r->save_path == save.string()) resume = std::move(*r);
     }
   }
@@ -363,55 +364,20 @@ expected<TorrentId, std::string> Session::Impl::add(std::string data, const std:
   {
     std::lock_guard lock(mutex);
     if (stopped) return unexpected(std::string("session is shut down"));
-    if (!info_hashes.insert(meta->info_hash).second) {
-      return unexpected("torrent already added: " + meta->name);
+    if (!info_hashes.insert(meta.info_hash).second) {
+      return unexpected("torrent already added: " + meta.name);
     }
     id = next_id++;
   }
-  if (!state.empty() && !restored) {
-    // The torrent's copy and a first resume file, so a crash before the first check still
-    // brings it back. Its file stamps match nothing: whatever is on disk gets checked then.
-    ResumeData first;
-    if (resume) {
-      first = *resume;
-    } else {
-      first.info_hash = hash;
-      first.save_path = save.string();
-      first.added_at = std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-      first.file_priorities.assign(meta->files.size(), FilePriority::normal);
-      for (std::size_t i = 0; i < params.file_priorities.size() && i < meta->files.size(); ++i) {
-        first.file_priorities[i] = params.file_priorities[i];
-      }
-      first.verified.assign((std::size_t{meta->piece_count} + 7) / 8, '\0');
-      first.files.assign(meta->files.size(), ResumeFileStamp{-2, 0});
-      resume = first;
-    }
-    first.paused = params.paused;
-    first.download_limit = params.download_limit;
-    first.upload_limit = params.upload_limit;
-    disk->submit(
-        io.get_executor(),
-        [state, hash, data, first]() -> expected<void, std::string> {
-          std::error_code mk;
-          std::filesystem::create_directories(state / "torrents", mk);
-          if (mk) return unexpected("cannot create " + (state / "torrents").string() + ": " + mk.message());
-          if (auto w = write_file_atomically(state / "torrents" / (hash + ".torrent"), data); !w) return w;
-          return write_file_atomically(state / "torrents" / (hash + ".resume"), encode_resume(first));
-        },
-        [](expected<void, std::string> r) {
-          if (!r) log::get("session")->warn("torrent not saved: {}", r.error());
-        });
-  }
-  boost::asio::post(io, [this, id, m = std::move(*meta), save, paused = params.paused, peers,
+  boost::asio::post(io, [this, id, m = std::move(meta), save, paused = params.paused, peers,
                          dl = params.download_limit, ul = params.upload_limit, prios = params.file_priorities,
-                         resume = std::move(resume)]() mutable {
+                         resume = std::move(resume), restored, data = std::move(data)]() mutable {
     auto t = std::make_shared<Torrent>(*ctx, id, std::move(m), save, paused);
     torrents.emplace(id, t);
     if (dl > 0 || ul > 0) t->set_rate_limits(dl, ul);
     if (!prios.empty()) t->set_file_priorities(prios);
     if (resume) t->use_resume(std::move(*resume));
+    if (!restored) t->save_initial_state(std::move(data));
     t->start();
     for (const auto& ep : peers) t->add_peer(ep);
   });
@@ -422,13 +388,17 @@ expected<TorrentId, std::string> Session::Impl::add(std::string data, const std:
 // where it is: nothing is deleted on the way.
 void Session::Impl::restore() {
   const std::filesystem::path dir = std::filesystem::path(settings.state_dir) / "torrents";
+  auto logger = log::get("session");
+  struct Saved {
+    Metainfo meta;
+    std::string data;
+    ResumeData resume;
+  };
+  std::vector<Saved> loaded;
   std::error_code ec;
-  std::vector<std::pair<std::int64_t, AddTorrentParams>> found;
-  std::vector<std::pair<std::string, ResumeData>> loaded;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".torrent") continue;
-    auto logger = log::get("session");
-    auto data = read_small_file(entry.path(), MetainfoLimits{}.bencode.max_input);
+    auto data = read_torrent_file(entry.path().string(), MetainfoLimits{}.bencode.max_input);
     if (!data) {
       logger->error("{}", data.error());
       continue;
@@ -440,27 +410,27 @@ void Session::Impl::restore() {
     }
     std::filesystem::path resume_file = entry.path();
     resume_file.replace_extension(".resume");
-    auto bytes = read_small_file(resume_file, std::size_t{64} << 20);
+    auto bytes = read_torrent_file(resume_file.string(), kMaxResumeFile);
     auto r = bytes ? decode_resume(*bytes, meta->piece_count, meta->files.size())
                    : expected<ResumeData, std::string>(unexpected(bytes.error()));
     if (!r) {
       logger->error("{}: not restored: {}", resume_file.string(), r.error());
       continue;
     }
-    loaded.emplace_back(std::move(*data), std::move(*r));
+    loaded.push_back(Saved{std::move(*meta), std::move(*data), std::move(*r)});
   }
   std::sort(loaded.begin(), loaded.end(),
-            [](const auto& a, const auto& b) { return a.second.added_at < b.second.added_at; });
-  for (auto& [data, r] : loaded) {
+            [](const Saved& a, const Saved& b) { return a.resume.added_at < b.resume.added_at; });
+  for (Saved& saved : loaded) {
     AddTorrentParams params;
-    params.save_path = r.save_path;
-    params.paused = r.paused;
-    params.download_limit = r.download_limit;
-    params.upload_limit = r.upload_limit;
-    params.file_priorities = r.file_priorities;
-    const std::string source = (dir / (r.info_hash + ".torrent")).string();
-    if (auto added = add(std::move(data), source, params, std::move(r)); !added) {
-      log::get("session")->error("{}: not restored: {}", source, added.error());
+    params.save_path = saved.resume.save_path;
+    params.paused = saved.resume.paused;
+    params.download_limit = saved.resume.download_limit;
+    params.upload_limit = saved.resume.upload_limit;
+    params.file_priorities = saved.resume.file_priorities;
+    const std::string name = saved.meta.name;
+    if (auto added = add(std::move(saved.meta), std::move(saved.data), params, std::move(saved.resume)); !added) {
+      logger->error("{}: not restored: {}", name, added.error());
     }
   }
 }

@@ -54,6 +54,13 @@ std::shared_ptr<spdlog::logger> torrent_log() {
   return logger;
 }
 
+// Calls f(piece) for every piece holding a byte of the file (none for an empty file).
+template <class F>
+void for_each_piece_of_file(const PieceMap& map, std::uint32_t file, F f) {
+  const PieceRange r = map.pieces_of_file(file);
+  for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) f(piece);
+}
+
 wire::TorrentShape shape_of(const Metainfo& m) {
   return wire::TorrentShape{m.piece_count, m.piece_length, m.total_size};
 }
@@ -139,10 +146,7 @@ void Torrent::apply_file_priorities() {
     const std::uint8_t prio = file_priorities_[f] == FilePriority::high     ? 4
                               : file_priorities_[f] == FilePriority::normal ? 1
                                                                             : 0;
-    const PieceRange r = files_->map().pieces_of_file(f);
-    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) {
-      wanted[piece] = std::max(wanted[piece], prio);
-    }
+    for_each_piece_of_file(files_->map(), f, [&](std::uint32_t piece) { wanted[piece] = std::max(wanted[piece], prio); });
   }
   for (std::uint32_t piece = 0; piece < meta_.piece_count; ++piece) {
     if (picker_.piece_priority(piece) != wanted[piece]) picker_.set_piece_priority(piece, wanted[piece]);
@@ -166,9 +170,7 @@ void Torrent::force_recheck() {
   recheck_pending_ = true;
   state_ = TorrentState::checking;
   check_done_ = 0;
-  std::vector<PeerKey> keys;
-  for (auto& [k, p] : peers_) keys.push_back(k);
-  for (PeerKey k : keys) drop_peer(k, "rechecking");
+  drop_all_peers("rechecking");
   // Writes already queued go to disk first, so the check sees them.
   flush_writes();
   ctx_.disk.submit_on(write_strand_, ctx_.io.get_executor(), [] { return 0; },
@@ -217,23 +219,24 @@ void Torrent::plan_check(const std::vector<ResumeFileStamp>& on_disk) {
   // Pieces touching a file that is there and differs from what the resume data recorded (or
   // every existing file, without resume data) are hashed; the rest of the verified ones are trusted.
   std::vector<bool> suspect(meta_.piece_count, false);
+  std::vector<bool> present(meta_.piece_count, false);  // touches at least one existing file
   for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
     if (meta_.files[f].pad || meta_.files[f].size == 0) continue;
     const bool changed = !resume_ || resume_->files[f] != on_disk[f];
-    if (!changed) continue;
-    const PieceRange r = files_->map().pieces_of_file(f);
-    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) suspect[piece] = true;
+    const bool exists = on_disk[f].size >= 0;
+    for_each_piece_of_file(files_->map(), f, [&](std::uint32_t piece) {
+      if (changed) suspect[piece] = true;
+      if (exists) present[piece] = true;
+    });
   }
-  std::vector<bool> present(meta_.piece_count, false);  // touches at least one existing file
-  for (std::uint32_t f = 0; f < meta_.files.size(); ++f) {
-    if (meta_.files[f].pad || meta_.files[f].size == 0 || on_disk[f].size < 0) continue;
-    const PieceRange r = files_->map().pieces_of_file(f);
-    for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) present[piece] = true;
+  // Spare bits set would be a damaged file: then nothing in it is trusted.
+  Bitfield verified(meta_.piece_count);
+  if (resume_ && !Bitfield::from_bytes(resume_->verified, meta_.piece_count, verified)) {
+    verified = Bitfield(meta_.piece_count);
   }
   std::uint32_t trusted = 0;
   for (std::uint32_t piece = 0; piece < meta_.piece_count; ++piece) {
-    const bool verified = resume_ && (static_cast<unsigned char>(resume_->verified[piece / 8]) & (0x80u >> (piece % 8))) != 0;
-    if (verified && !suspect[piece]) {
+    if (verified.get(piece) && !suspect[piece]) {
       picker_.set_have(piece);
       ++trusted;
     } else if (suspect[piece] && present[piece]) {
@@ -292,13 +295,7 @@ void Torrent::maybe_save_resume(Clock::time_point now) {
   if (resume_urgent_ || now - last_resume_save_ >= 30s) save_resume();
 }
 
-void Torrent::save_resume(std::function<void()> done) {
-  if (ctx_.state_dir.empty() || forgotten_ || state_ == TorrentState::checking || resume_) {
-    // While checking, the verified set is incomplete: the file on disk stays as it was.
-    if (done) done();
-    return;
-  }
-  flush_writes();  // blocks received so far reach the disk before the stamps are taken
+ResumeData Torrent::resume_record() const {
   ResumeData r;
   r.info_hash = meta_.info_hash.hex();
   r.save_path = save_path_.string();
@@ -311,6 +308,44 @@ void Torrent::save_resume(std::function<void()> done) {
   r.upload_limit = up_bucket_->rate();
   r.file_priorities = file_priorities_;
   r.verified = std::string(picker_.have_bitfield().bytes());
+  return r;
+}
+
+void Torrent::save_initial_state(std::string torrent_bytes) {
+  if (ctx_.state_dir.empty()) return;
+  // Without earlier resume data, a first resume file goes with the copy, so a crash before the
+  // first check still brings the torrent back. Its file stamps match nothing: whatever is on
+  // disk then gets checked.
+  std::optional<std::string> first;
+  if (!resume_) {
+    ResumeData r = resume_record();
+    r.files.assign(meta_.files.size(), ResumeFileStamp{-2, 0});
+    first = encode_resume(r);
+  }
+  ctx_.disk.submit_on(
+      write_strand_, ctx_.io.get_executor(),
+      [dir = ctx_.state_dir / "torrents", copy = torrent_copy_path(), resume = resume_path(),
+       bytes = std::move(torrent_bytes), first = std::move(first)]() -> expected<void, std::string> {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) return unexpected("cannot create " + dir.string() + ": " + ec.message());
+        if (auto w = write_file_atomically(copy, bytes); !w) return w;
+        if (first) return write_file_atomically(resume, *first);
+        return {};
+      },
+      [this, self = shared_from_this()](expected<void, std::string> ok) {
+        if (!ok) torrent_log()->warn("{}: not saved: {}", meta_.name, ok.error());
+      });
+}
+
+void Torrent::save_resume(std::function<void()> done) {
+  if (ctx_.state_dir.empty() || forgotten_ || state_ == TorrentState::checking || resume_) {
+    // While checking, the verified set is incomplete: the file on disk stays as it was.
+    if (done) done();
+    return;
+  }
+  flush_writes();  // blocks received so far reach the disk before the stamps are taken
+  ResumeData r = resume_record();
   resume_dirty_ = false;
   resume_urgent_ = false;
   resume_saving_ = true;
@@ -354,9 +389,7 @@ void Torrent::set_error(const std::string& message) {
   state_ = TorrentState::error;
   torrent_log()->error("{}: {}", meta_.name, message);
   ctx_.emit(SessionEvent{SessionEvent::Kind::error, id_, meta_.name, message});
-  std::vector<PeerKey> keys;
-  for (auto& [k, p] : peers_) keys.push_back(k);
-  for (PeerKey k : keys) drop_peer(k, "torrent error");
+  drop_all_peers("torrent error");
 }
 
 void Torrent::enter_seeding() {
@@ -388,9 +421,7 @@ void Torrent::pause() {
   paused_ = true;
   mark_dirty(true);
   if (state_ != TorrentState::checking && state_ != TorrentState::error) state_ = TorrentState::paused;
-  std::vector<PeerKey> keys;
-  for (auto& [k, p] : peers_) keys.push_back(k);
-  for (PeerKey k : keys) drop_peer(k, "paused");
+  drop_all_peers("paused");
   if (announcer_) {
     for (const auto& job : announcer_->stop(Clock::now())) send_announce(job);
     announcer_.emplace(meta_.tracker_tiers, ctx_.rng());  // fresh `started` on resume
@@ -412,9 +443,7 @@ void Torrent::resume() {
 
 void Torrent::stop(std::function<void()> done) {
   stopping_ = true;
-  std::vector<PeerKey> keys;
-  for (auto& [k, p] : peers_) keys.push_back(k);
-  for (PeerKey k : keys) drop_peer(k, "shutting down");
+  drop_all_peers("shutting down");
   if (!announcer_ || paused_) {
     done();
     return;
@@ -630,6 +659,12 @@ void Torrent::drop_peer(PeerKey key, const std::string& reason) {
   }
   // The blocks it held are free for others now.
   for (auto& [k, other] : peers_) fill_requests(*other);
+}
+
+void Torrent::drop_all_peers(const std::string& reason) {
+  std::vector<PeerKey> keys;  // dropping edits peers_
+  for (auto& [k, p] : peers_) keys.push_back(k);
+  for (PeerKey k : keys) drop_peer(k, reason);
 }
 
 void Torrent::on_peer_closed(PeerConnection& c, const std::string& reason) {
@@ -1365,13 +1400,12 @@ TorrentStatus Torrent::status(Clock::time_point now, bool details) const {
       fs.path = file.path;
       fs.size = file.size;
       fs.priority = file_priorities_[f];
-      const PieceRange r = files_->map().pieces_of_file(f);
-      for (std::uint32_t piece = r.first; piece <= r.last && r.first <= r.last; ++piece) {
-        if (!picker_.have(piece)) continue;
+      for_each_piece_of_file(files_->map(), f, [&](std::uint32_t piece) {
+        if (!picker_.have(piece)) return;
         const std::int64_t begin = std::int64_t{piece} * meta_.piece_length;
         const std::int64_t end = begin + meta_.piece_size(piece);
         fs.have_bytes += std::min(end, file.offset + file.size) - std::max(begin, file.offset);
-      }
+      });
       s.files.push_back(std::move(fs));
     }
   }

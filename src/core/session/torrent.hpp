@@ -91,6 +91,8 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   // Writes the resume file (on this torrent's disk strand, after its queued writes); `done`
   // runs on the network thread afterwards. No-op without a state folder or while checking.
   void save_resume(std::function<void()> done = {});
+  // When first added to a state folder: the .torrent's copy (and a first resume file).
+  void save_initial_state(std::string torrent_bytes);
   // Saves when something changed: at once for state changes, every 30 s for new pieces.
   void maybe_save_resume(Clock::time_point now);
   std::filesystem::path resume_path() const;
@@ -153,6 +155,7 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void plan_check(const std::vector<ResumeFileStamp>& on_disk);
   void check_next();
   void mark_dirty(bool urgent);
+  ResumeData resume_record() const;  // everything but the files' stamps
   void finish_check();
   void set_error(const std::string& message);
   void enter_seeding();
@@ -165,6 +168,7 @@ class Torrent : public PeerConnection::Owner, public std::enable_shared_from_thi
   void on_connected(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs, bool incoming);
   Peer* find(PeerConnection& c);
   void drop_peer(PeerKey key, const std::string& reason);
+  void drop_all_peers(const std::string& reason);
 
   void handle_bitfield(Peer& p, Bitfield bits);
   void handle_have(Peer& p, std::uint32_t piece);

@@ -5,8 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <system_error>
 
 namespace tessera {
 
@@ -53,17 +51,6 @@ expected<void, std::string> write_file_atomically(const std::filesystem::path& p
     ::close(dir);
   }
   return {};
-}
-
-expected<std::string, std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) return unexpected("cannot read " + path.string() + ": " + ec.message());
-  if (size > max_bytes) return unexpected("cannot read " + path.string() + ": too large");
-  std::ifstream in(path, std::ios::binary);
-  std::string out(static_cast<std::size_t>(size), '\0');
-  if (!in.read(out.data(), static_cast<std::streamsize>(size))) return unexpected("cannot read " + path.string());
-  return out;
 }
 
 }  // namespace tessera

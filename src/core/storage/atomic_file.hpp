@@ -11,7 +11,5 @@
 namespace tessera {
 
 expected<void, std::string> write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
-// The whole file if it is at most max_bytes; errors are one line naming the file.
-expected<std::string, std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 }  // namespace tessera
