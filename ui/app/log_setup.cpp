@@ -9,18 +9,9 @@
 #include <memory>
 #include <vector>
 
+#include "tessera/logging.hpp"
+
 namespace tessera::gui {
-
-namespace {
-
-spdlog::level::level_enum levelOf(const QString& name) {
-  const auto level = spdlog::level::from_str(name.toStdString());
-  // from_str gives "off" for unknown names; a typo in a settings file should not silence errors.
-  if (level == spdlog::level::off && name != QLatin1String("off")) return spdlog::level::warn;
-  return level;
-}
-
-}  // namespace
 
 QString setUpLogging(const QString& level, const QString& file) {
   std::vector<spdlog::sink_ptr> sinks;
@@ -40,9 +31,8 @@ QString setUpLogging(const QString& level, const QString& file) {
 }
 
 void applyLogLevel(const QString& level) {
-  const auto l = levelOf(level);
-  spdlog::set_level(l);
-  spdlog::apply_all([l](const std::shared_ptr<spdlog::logger>& logger) { logger->set_level(l); });
+  // Unknown names (a hand-edited settings file) fall back to warn.
+  if (!tessera::set_log_level(level.toStdString())) tessera::set_log_level("warn");
 }
 
 }  // namespace tessera::gui

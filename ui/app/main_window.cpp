@@ -422,8 +422,6 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
     tray_->setToolTip(tr("Tessera\nDown: %1\nUp: %2")
                           .arg(rateWithCap(s.down_rate, s.download_limit), rateWithCap(s.up_rate, s.upload_limit)));
   }
-  // The engine creates its loggers as it first needs them, at its own default level: keep them at ours.
-  applyLogLevel(prefs_.logLevel);
   updateActions();
 }
 

@@ -1,5 +1,7 @@
 #include "log/logging.hpp"
 
+#include "tessera/logging.hpp"
+
 #include <mutex>
 
 namespace tessera::log {
@@ -25,3 +27,15 @@ void set_level(spdlog::level::level_enum level) {
 }
 
 }  // namespace tessera::log
+
+namespace tessera {
+
+bool set_log_level(std::string_view level) {
+  const auto parsed = spdlog::level::from_str(std::string(level));
+  // from_str answers `off` for anything it does not know.
+  if (parsed == spdlog::level::off && level != "off") return false;
+  log::set_level(parsed);
+  return true;
+}
+
+}  // namespace tessera
