@@ -58,6 +58,15 @@ void drop(QWidget* target, const QList<QUrl>& urls) {
   QVERIFY(dropEvent.isAccepted());
 }
 
+// Launch options for a fresh profile in `state` that adds torrents straight to dir/downloads.
+LaunchOptions withoutAddDialog(const QTemporaryDir& dir, const QString& state) {
+  writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
+  writeSetting(state, QStringLiteral("downloads/save_path"), dir.filePath(QStringLiteral("downloads")));
+  LaunchOptions options;
+  options.stateDir = state;
+  return options;
+}
+
 }  // namespace
 
 class AddingTest : public QObject {
@@ -67,10 +76,7 @@ class AddingTest : public QObject {
   void commandLineAddsStraightAway() {
     QTemporaryDir dir;
     const QString state = dir.filePath(QStringLiteral("state"));
-    writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
-    writeSetting(state, QStringLiteral("downloads/save_path"), dir.filePath(QStringLiteral("downloads")));
-    LaunchOptions options;
-    options.stateDir = state;
+    LaunchOptions options = withoutAddDialog(dir, state);
     options.torrents << makeTorrent(dir.path(), QStringLiteral("from-command-line"));
     AppController app(options, loopbackOverrides());
     QVERIFY(app.start());
@@ -117,10 +123,7 @@ class AddingTest : public QObject {
   void dropOnTheWindow() {
     QTemporaryDir dir;
     const QString state = dir.filePath(QStringLiteral("state"));
-    writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
-    writeSetting(state, QStringLiteral("downloads/save_path"), dir.filePath(QStringLiteral("downloads")));
-    LaunchOptions options;
-    options.stateDir = state;
+    LaunchOptions options = withoutAddDialog(dir, state);
     AppController app(options, loopbackOverrides());
     QVERIFY(app.start());
     const QString file = makeTorrent(dir.path(), QStringLiteral("dropped"));
@@ -131,10 +134,7 @@ class AddingTest : public QObject {
   void errorsOneLineEachAndTheRestAdded() {
     QTemporaryDir dir;
     const QString state = dir.filePath(QStringLiteral("state"));
-    writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
-    writeSetting(state, QStringLiteral("downloads/save_path"), dir.filePath(QStringLiteral("downloads")));
-    LaunchOptions options;
-    options.stateDir = state;
+    LaunchOptions options = withoutAddDialog(dir, state);
     const QString good = makeTorrent(dir.path(), QStringLiteral("good"));
     options.torrents << good;
     AppController app(options, loopbackOverrides());
@@ -161,10 +161,7 @@ class AddingTest : public QObject {
   void secondLaunchHandsItsArgumentsOver() {
     QTemporaryDir dir;
     const QString state = dir.filePath(QStringLiteral("state"));
-    writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
-    writeSetting(state, QStringLiteral("downloads/save_path"), dir.filePath(QStringLiteral("downloads")));
-    LaunchOptions options;
-    options.stateDir = state;
+    LaunchOptions options = withoutAddDialog(dir, state);
     AppController app(options, loopbackOverrides());
     QVERIFY(app.start());
     InstanceServer server;
