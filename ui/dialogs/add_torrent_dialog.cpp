@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include "models/file_tree_model.hpp"
+#include "util/disk_of.hpp"
 #include "util/format.hpp"
 #include "widgets/file_priority_delegate.hpp"
 #include "widgets/hint_tree_view.hpp"
@@ -126,14 +127,8 @@ void AddTorrentDialog::updateSize() {
                                 : tr("%1 (%2 files)").arg(formatSize(info_.total_size)).arg(fileCount);
   if (wanted != info_.total_size) text += tr(" — %1 selected").arg(formatSize(wanted));
   size_->setText(text);
-  // Free space where it will go (or the nearest existing parent folder).
-  QString probe = QDir::fromNativeSeparators(savePath_->text().trimmed());
-  while (!probe.isEmpty() && !QFileInfo::exists(probe)) {
-    const QString up = QFileInfo(probe).path();
-    if (up == probe) break;
-    probe = up;
-  }
-  const QStorageInfo storage(probe);
+  // Free space where it will go.
+  const QStorageInfo storage = diskOf(savePath_->text());
   if (storage.isValid() && storage.isReady()) {
     const bool tight = storage.bytesAvailable() < wanted;
     freeSpace_->setText(tight ? tr("Free space: %1 — not enough for the selected files")

@@ -1,11 +1,10 @@
 #include "widgets/transfer_status_bar.hpp"
 
-#include <QFileInfo>
 #include <QLabel>
 #include <QStatusBar>
-#include <QStorageInfo>
 #include <QToolButton>
 
+#include "util/disk_of.hpp"
 #include "util/format.hpp"
 #include "util/icons.hpp"
 
@@ -75,14 +74,7 @@ void TransferStatusBar::setFreeSpaceFolder(const QString& folder) {
 }
 
 void TransferStatusBar::refreshFreeSpace() {
-  // The folder may not exist yet: its nearest existing parent is on the same disk.
-  QString probe = folder_;
-  while (!probe.isEmpty() && !QFileInfo::exists(probe)) {
-    const QString up = QFileInfo(probe).path();
-    if (up == probe) break;
-    probe = up;
-  }
-  const QStorageInfo storage(probe);
+  const QStorageInfo storage = diskOf(folder_);
   if (storage.isValid() && storage.isReady()) {
     freeSpace_->setText(tr("Free space: %1").arg(formatSize(storage.bytesAvailable())));
     freeSpace_->setToolTip(tr("Free space in %1").arg(folder_));
