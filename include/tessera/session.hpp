@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct AddTorrentParams {
   std::int64_t upload_limit = 0;
   // By file index (the torrent's file list, pad files included); missing entries are normal.
   std::vector<FilePriority> file_priorities;
+  // This torrent's own share-ratio limit: unset follows the session's stop_at_ratio, 0 = never stop.
+  std::optional<double> ratio_limit;
+  // Not kept in the state folder: gone after a restart (the demo's torrent).
+  bool ephemeral = false;
 };
 
 class Session {
@@ -47,11 +52,14 @@ class Session {
   void set_torrent_rate_limits(TorrentId id, std::int64_t download, std::int64_t upload);
   // Effective at once: the picker stops or starts fetching the file's pieces.
   void set_file_priority(TorrentId id, std::uint32_t file_index, FilePriority priority);
+  // This torrent's share-ratio limit (see AddTorrentParams::ratio_limit); persisted.
+  void set_torrent_ratio_limit(TorrentId id, std::optional<double> limit);
   // Hashes the data on disk again (pausing transfers meanwhile) and keeps what verifies.
   void force_recheck(TorrentId id);
   // Which torrents' snapshots carry files and piece availability (say, the one the GUI shows).
   void set_detail_torrents(std::vector<TorrentId> ids);
-  // The live parts of the settings: caps, connection limits, upload slots.
+  // The live parts of the settings: caps, connection limits, upload slots, peer-list limits,
+  // the share-ratio limit.
   void apply_settings(const SessionSettings& settings);
 
   // The latest published state; never blocks on the engine.

@@ -29,6 +29,13 @@ struct SessionSettings {
   int upload_slots = 4;              // regular unchoke slots, plus one optimistic
   bool rate_based_slots = false;     // with an upload cap: cap / 20 KiB/s slots (2..50) instead
   bool use_trackers = true;
+  // The peer list, per torrent (everything a tracker or a peer hands us is bounded by these).
+  int max_peer_list_size = 4000;     // known peers kept; the least promising go first when full
+  int max_connections_per_address = 1;  // connections to one IP address (several ports count)
+  int max_connect_failures = 3;      // failed attempts in a row before a peer is forgotten
+  // Stop seeding a torrent when uploaded / downloaded reaches this (0: never). Per torrent, a
+  // limit of its own overrides it (Session::set_torrent_ratio_limit).
+  double stop_at_ratio = 0;
   // Where the session keeps its torrents and their resume data. When set, create() brings back
   // every torrent saved there (paused state, caps, priorities, verified pieces) and the session
   // keeps it up to date. Empty: nothing persists.

@@ -1,6 +1,7 @@
 // What the engine shows the outside world: immutable snapshots, published a few times a second.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -18,6 +19,38 @@ const char* to_string(TorrentState s);
 // a skipped file is only created on disk if such a shared piece needs it.
 enum class FilePriority : std::uint8_t { skip = 0, normal = 1, high = 2 };
 const char* to_string(FilePriority p);
+
+// Where we heard of a peer. Counted per torrent in the snapshot; shown per peer.
+enum class PeerSource : std::uint8_t { tracker, incoming, manual, dht, pex, lsd, magnet };
+inline constexpr std::size_t kPeerSourceCount = 7;
+const char* to_string(PeerSource s);
+
+// Why a connection to a peer ended, for the user ("why did that peer go?") and for the peer
+// list's policy (whether and when to dial it again).
+enum class DepartureReason : std::uint8_t {
+  protocol_violation,  // we closed it: it broke the protocol (the detail says how)
+  corrupt_data,        // we closed it: it sent data that failed the hash check (banned)
+  timed_out,           // it went silent, or never finished the handshake
+  closed_by_peer,      // it closed the connection (or the network did)
+  pruned,              // we closed it to make room for a better peer
+  duplicate,           // a second connection to a peer we already have
+  not_useful,          // both sides are seeds: nothing to trade
+  stopped,             // we stopped: paused, removed, rechecking, shutting down, an error
+};
+const char* to_string(DepartureReason r);
+
+// Why a torrent that should be downloading is not moving, in words a user can act on.
+enum class StallReason : std::uint8_t {
+  none,                // moving (or not downloading: seeding, paused, finished)
+  checking,            // waiting for the check of existing data
+  disk_error,          // stopped on a disk error (the torrent's error says which)
+  no_peers_known,      // no peer known: trackers failing or silent (listed in the detail)
+  peers_unreachable,   // peers known, but every connection attempt failed
+  all_choking,         // connected, but every peer that has what we want chokes us
+  nobody_has_wanted,   // connected, but no connected peer has the pieces we want
+  download_cap,        // moving exactly as fast as a download cap allows
+};
+const char* to_string(StallReason r);
 
 struct FileStatus {
   std::uint32_t index = 0;       // position in the torrent's file list (what set_file_priority takes)
@@ -49,6 +82,18 @@ struct PeerInfo {
   std::uint32_t requests_out = 0;  // our block requests awaiting an answer
   std::uint32_t requests_in = 0;   // their requests we have queued
   std::string choke_reason;     // why we choke / unchoke them ("rate rank 2", "optimistic", ...)
+  PeerSource source = PeerSource::tracker;
+};
+
+// A peer whose connection ended recently, and why (the latest few per torrent, newest first).
+struct DepartedPeer {
+  std::string address;
+  std::string client;
+  PeerSource source = PeerSource::tracker;
+  DepartureReason reason = DepartureReason::closed_by_peer;
+  std::string detail;           // the exact cause ("sent a block we never requested", ...)
+  std::int64_t downloaded = 0, uploaded = 0;  // payload bytes on that connection
+  std::int64_t seconds_ago = 0;               // when it left, before the snapshot was taken
 };
 
 struct TrackerInfo {
@@ -92,8 +137,20 @@ struct TorrentStatus {
   std::int64_t added_at = 0;       // when it was first added, seconds since the Unix epoch
   std::int64_t active_s = 0;       // seconds spent running (not paused), over all sessions
   std::int64_t all_time_downloaded = 0, all_time_uploaded = 0;  // payload bytes, over all sessions
+  // Stopping seeding at a share ratio (uploaded / downloaded): the limit in effect for this
+  // torrent (0 = none), and whether the rule stopped it.
+  double ratio_limit = 0;
+  bool stopped_at_ratio = false;
+  // Why it is not moving (see StallReason), with the numbers behind it ("3 of 3 trackers
+  // failing: ...", "41 connection attempts failed").
+  StallReason stall = StallReason::none;
+  std::string stall_detail;
+  int peers_known = 0;          // candidates in the peer list (connected or not)
+  std::array<int, kPeerSourceCount> peers_known_by_source{};  // indexed by PeerSource
+  int connect_failures = 0;     // outgoing attempts that failed since the last success
   std::vector<TrackerInfo> trackers;
   std::vector<PeerInfo> peers;
+  std::vector<DepartedPeer> departed_peers;
   // Filled only for the torrents named in Session::set_detail_torrents (they cost a pass over
   // the pieces): its files (pad files left out) and, per piece, how many connected peers have it.
   bool has_details = false;
@@ -112,7 +169,10 @@ struct SessionSnapshot {
 };
 
 struct SessionEvent {
-  enum class Kind : std::uint8_t { added, checked, finished, error, removed };
+  // state_damaged: a file in the state folder could not be used (the torrent it held is not
+  // restored; the file is left where it was); `name` is the file, `message` what is wrong. id 0.
+  // stopped_at_ratio: a seeding torrent reached its share-ratio limit and was paused.
+  enum class Kind : std::uint8_t { added, checked, finished, error, removed, state_damaged, stopped_at_ratio };
   Kind kind;
   TorrentId id;
   std::string name;

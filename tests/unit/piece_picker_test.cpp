@@ -682,5 +682,58 @@ TEST(PiecePicker, LargeSwarmStaysRarestFirstUnderChurn) {
   for (std::uint32_t p = 0; p < kPieces; p += 997) EXPECT_EQ(picker.availability(p), count[p]);
 }
 
+// The picker is the one owner of who asked for which block: a withdrawn request is pickable
+// again, and its late answer is recognised as the peer's (a duplicate, not a protocol error).
+TEST(PiecePickerRequests, CancelledRequestsArePickableAgainAndTheirLateAnswerIsNoSurprise) {
+  PiecePicker picker(make_map(1, 2), kSeed);
+  add_swarm(picker, "2");
+  const auto picks = picker.pick(bits("1"), kA, 2);
+  ASSERT_EQ(str(picks), "0.0 0.1");
+  EXPECT_EQ(picker.requests_of(kA).size(), 2u);
+  picker.cancel_request({0, 1}, kA);
+  EXPECT_EQ(picker.request_state({0, 1}, kA), PiecePicker::RequestState::cancelled);
+  EXPECT_EQ(picker.request_state({0, 0}, kA), PiecePicker::RequestState::outstanding);
+  EXPECT_EQ(picker.request_state({0, 0}, kB), PiecePicker::RequestState::none);
+  EXPECT_EQ(str(picker.pick(bits("1"), kB, 1)), "0.1") << "the free block goes before an endgame duplicate";
+  const BlockArrival late = picker.on_block({0, 1}, kA);
+  EXPECT_TRUE(late.expected);
+  EXPECT_FALSE(late.duplicate) << "B has not delivered it yet: A's copy is useful";
+  EXPECT_EQ(late.cancel, std::vector<PeerKey>{kB});
+  EXPECT_EQ(picker.request_state({0, 1}, kB), PiecePicker::RequestState::cancelled);
+}
+
+TEST(PiecePickerRequests, AbortSettlesAndForgets) {
+  PiecePicker picker(make_map(1, 2), kSeed);
+  add_swarm(picker, "1");
+  picker.pick(bits("1"), kA, 2);
+  picker.abort_request({0, 0}, kA);
+  EXPECT_EQ(picker.request_state({0, 0}, kA), PiecePicker::RequestState::none);
+  EXPECT_FALSE(picker.on_block({0, 0}, kA).expected);
+}
+
+TEST(PiecePickerRequests, CancelledRequestsAreRememberedWithinABound) {
+  const std::uint32_t pieces = 200;
+  PiecePicker picker(make_map(pieces, 8), kSeed);
+  Bitfield all(pieces, true);
+  picker.add_seed();
+  std::size_t cancelled = 0;
+  for (int round = 0; round < 3; ++round) {
+    const auto picks = picker.pick(all, kA, 500);
+    for (const BlockRef& b : picks) {
+      picker.cancel_request(b, kA);
+      ++cancelled;
+    }
+  }
+  ASSERT_GT(cancelled, PiecePicker::kMaxCancelledPerPeer);
+  EXPECT_TRUE(picker.requests_of(kA).empty());
+  std::size_t remembered = 0;
+  for (std::uint32_t p = 0; p < pieces; ++p) {
+    for (std::uint32_t b = 0; b < 8; ++b) {
+      if (picker.request_state({p, b}, kA) == PiecePicker::RequestState::cancelled) ++remembered;
+    }
+  }
+  EXPECT_EQ(remembered, PiecePicker::kMaxCancelledPerPeer);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -411,6 +411,35 @@ void PiecePicker::abort_request(BlockRef block, PeerKey peer) {
   drop_if_untouched(block.piece);
 }
 
+void PiecePicker::remember_cancelled(PeerState& ps, BlockRef ref) {
+  if (ps.cancelled.size() >= kMaxCancelledPerPeer) ps.cancelled.erase(ps.cancelled.begin());
+  ps.cancelled.push_back(ref);
+}
+
+void PiecePicker::cancel_request(BlockRef block, PeerKey peer) {
+  const auto pit = peers_.find(peer);
+  if (pit == peers_.end() || !erase_one(pit->second.requested, block)) return;
+  remember_cancelled(pit->second, block);
+  DownloadingPiece& dp = downloading_.at(block.piece);
+  remove_requester(dp.blocks[block.block], dp, peer);
+  drop_if_untouched(block.piece);
+}
+
+PiecePicker::RequestState PiecePicker::request_state(BlockRef block, PeerKey peer) const {
+  const auto pit = peers_.find(peer);
+  if (pit == peers_.end()) return RequestState::none;
+  const auto has = [&](const std::vector<BlockRef>& v) { return std::find(v.begin(), v.end(), block) != v.end(); };
+  if (has(pit->second.requested)) return RequestState::outstanding;
+  if (has(pit->second.cancelled)) return RequestState::cancelled;
+  return RequestState::none;
+}
+
+const std::vector<BlockRef>& PiecePicker::requests_of(PeerKey peer) const {
+  static const std::vector<BlockRef> kNone;
+  const auto pit = peers_.find(peer);
+  return pit == peers_.end() ? kNone : pit->second.requested;
+}
+
 void PiecePicker::abort_peer(PeerKey peer) {
   const auto pit = peers_.find(peer);
   if (pit == peers_.end()) return;
@@ -464,7 +493,7 @@ BlockArrival PiecePicker::on_block(BlockRef ref, PeerKey peer) {
     PeerState& ps = peers_.at(other);
     erase_one(ps.requested, ref);
     if (other != peer) {
-      ps.cancelled.push_back(ref);
+      remember_cancelled(ps, ref);
       result.cancel.push_back(other);
     } else if (ps.requested.empty() && ps.cancelled.empty()) {
       peers_.erase(other);
@@ -515,7 +544,7 @@ void PiecePicker::drop_downloading(std::uint32_t piece) {
     for (std::size_t i = 0; i < block.requester_count; ++i) {
       PeerState& ps = peers_.at(block.requesters[i]);
       erase_one(ps.requested, {piece, b});
-      ps.cancelled.push_back({piece, b});
+      remember_cancelled(ps, {piece, b});
     }
   }
   downloading_.erase(dit);

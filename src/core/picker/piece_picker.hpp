@@ -73,7 +73,10 @@ class PiecePicker {
   // them in request order. When `choked` is true only pieces in `allowed_fast` (BEP 6) are eligible.
   std::vector<BlockRef> pick(const Bitfield& peer_has, PeerKey peer, std::size_t max_blocks,
                              bool choked = false, const std::vector<std::uint32_t>& allowed_fast = {});
-  void abort_request(BlockRef block, PeerKey peer);  // rejected / timed out / choked: pickable again
+  void abort_request(BlockRef block, PeerKey peer);  // rejected: pickable again, and settled
+  // We withdrew the request (choked without the fast extension, a lowered cap, a snub): pickable
+  // again, but the peer may still answer it, and that late block is then no protocol error.
+  void cancel_request(BlockRef block, PeerKey peer);
   void abort_peer(PeerKey peer);                     // disconnect: all its outstanding requests go back
   // A block is expected when `peer` requested it (even if we cancelled that request since) or when
   // someone else has it requested (its data is still useful). Late copies are reported duplicate.
@@ -88,6 +91,12 @@ class PiecePicker {
   // Started but not verified, ascending (includes pieces whose blocks all arrived, awaiting hash).
   std::vector<std::uint32_t> partial_pieces() const;
   std::size_t requested_count(PeerKey peer) const;  // outstanding blocks of this peer
+  // The picker is the one owner of who asked for which block.
+  enum class RequestState : std::uint8_t { none, outstanding, cancelled };
+  RequestState request_state(BlockRef block, PeerKey peer) const;
+  const std::vector<BlockRef>& requests_of(PeerKey peer) const;  // outstanding, in request order
+  // Withdrawn requests remembered per peer (so late answers are recognised); oldest go first.
+  static constexpr std::size_t kMaxCancelledPerPeer = 1024;
 
  private:
   enum class BlockState : std::uint8_t { kFree, kRequested, kReceived };
@@ -157,6 +166,7 @@ class PiecePicker {
 
   void add_request(BlockRef ref, Block& b, DownloadingPiece& dp, PeerKey peer);
   static void remove_requester(Block& b, DownloadingPiece& dp, PeerKey peer);
+  static void remember_cancelled(PeerState& ps, BlockRef ref);
   // Withdraws every outstanding request of the piece (moving them to the peers' cancelled lists,
   // so a late block is a duplicate rather than a protocol error), forgets its blocks and returns
   // it to the order if it is still wanted.

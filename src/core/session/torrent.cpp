@@ -67,26 +67,6 @@ wire::TorrentShape shape_of(const Metainfo& m) {
 
 }  // namespace
 
-const char* to_string(FilePriority p) {
-  switch (p) {
-    case FilePriority::skip: return "skip";
-    case FilePriority::normal: return "normal";
-    case FilePriority::high: return "high";
-  }
-  return "?";
-}
-
-const char* to_string(TorrentState s) {
-  switch (s) {
-    case TorrentState::checking: return "checking";
-    case TorrentState::downloading: return "downloading";
-    case TorrentState::seeding: return "seeding";
-    case TorrentState::paused: return "paused";
-    case TorrentState::error: return "error";
-  }
-  return "?";
-}
-
 Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesystem::path save_path, bool paused)
     : ctx_(ctx),
       id_(id),
