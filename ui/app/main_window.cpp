@@ -444,6 +444,13 @@ void MainWindow::onEvent(const SessionEvent& event) {
       showMessage(tr("Removed %1").arg(name));
       seenDownloading_.erase(event.id);
       break;
+    case SessionEvent::Kind::state_damaged:
+      showError(tr("A saved torrent could not be restored.\n%1: %2\nThe file was left where it is.")
+                    .arg(name, QString::fromStdString(event.message)));
+      break;
+    case SessionEvent::Kind::stopped_at_ratio:
+      showMessage(tr("%1 reached its share ratio and was stopped").arg(name));
+      break;
     case SessionEvent::Kind::added: break;
   }
 }
