@@ -93,12 +93,17 @@ TEST_F(StateTest, ForceRecheckFindsDamageAndTheDownloadRepairsIt) {
   leech->force_recheck(*id);
   leech->add_peer(*id, seed_addr_);
   std::vector<std::string> checks;
+  // Snapshots lag events: only one taken after the recheck's event tells how it went on.
+  std::optional<std::chrono::steady_clock::time_point> rechecked_at;
   ASSERT_TRUE(wait_for([&] {
     for (const auto& e : leech->take_events()) {
       if (e.kind == SessionEvent::Kind::checked) checks.push_back(e.message);
     }
+    if (checks.size() == 2 && !rechecked_at) rechecked_at = std::chrono::steady_clock::now();
+    auto snap = leech->snapshot();
     auto s = status_of(*leech, *id);
-    return checks.size() == 2 && s && s->state == TorrentState::seeding && s->pieces_have == 15;
+    return rechecked_at && snap->taken_at > *rechecked_at && s && s->state == TorrentState::seeding &&
+           s->pieces_have == 15;
   }, 30s));
   EXPECT_EQ(checks[1], "14/15 pieces verified");  // the damaged piece, found by the recheck
   EXPECT_EQ(status_of(*leech, *id)->hash_failures, 0);

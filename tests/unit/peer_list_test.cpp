@@ -164,22 +164,23 @@ TEST_F(PeerListTest, IncomingPeersAreNotDialledButTheirListenPortIs) {
   EXPECT_EQ(list.size(), 1u) << "the ephemeral port is not kept";
 }
 
-TEST_F(PeerListTest, ProtocolViolatorsWaitLongAndASecondViolationBans) {
+TEST_F(PeerListTest, ProtocolViolatorsWaitLongerWithEachViolation) {
   PeerList list;
   const Endpoint p = ep("10.0.0.9", 1);
   list.add(p, PeerSource::tracker, t0);
   ASSERT_EQ(list.next_to_dial(t0), p);
   list.admit(p, false, t0);
   list.departed(p, why(DepartureReason::protocol_violation), t0);
-  EXPECT_FALSE(list.next_to_dial(t0 + 5s));
+  EXPECT_FALSE(list.next_to_dial(t0 + 5s)) << "not every 5 s";
   EXPECT_FALSE(list.next_to_dial(t0 + 14min));
-  ASSERT_EQ(list.next_to_dial(t0 + 15min), p);
-  list.admit(p, false, t0 + 15min);
-  list.departed(p, why(DepartureReason::protocol_violation), t0 + 15min);
-  EXPECT_TRUE(list.banned(p.address()));
-  EXPECT_FALSE(list.next_to_dial(t0 + 10h));
-  EXPECT_EQ(list.add(p, PeerSource::tracker, t0 + 10h), PeerList::AddResult::banned);
-  EXPECT_EQ(list.admit(ep("10.0.0.9", 777), true, t0 + 10h), PeerList::Admit::banned);
+  const TimePoint t1 = t0 + 15min;
+  ASSERT_EQ(list.next_to_dial(t1), p);
+  list.admit(p, false, t1);
+  list.departed(p, why(DepartureReason::protocol_violation), t1);
+  EXPECT_FALSE(list.next_to_dial(t1 + 29min));
+  EXPECT_EQ(list.next_to_dial(t1 + 30min), p);
+  EXPECT_FALSE(list.banned(p.address())) << "others may share the address";
+  EXPECT_EQ(list.admit(ep("10.0.0.9", 777), true, t1 + 30min), PeerList::Admit::address_busy);
 }
 
 TEST_F(PeerListTest, ACorruptPeerIsBannedAtOnce) {

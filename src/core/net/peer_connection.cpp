@@ -122,6 +122,7 @@ void PeerConnection::read_handshake_bytes(HandshakeHandler done) {
 void PeerConnection::send_handshake(const wire::Handshake& ours) {
   std::string bytes = wire::encode_handshake(ours);
   queued_bytes_ += bytes.size();
+  control_bytes_ += bytes.size();
   control_.push_back(std::move(bytes));
   flush();
 }
@@ -246,10 +247,21 @@ void PeerConnection::on_read(boost::system::error_code e, std::size_t n) {
 }
 
 void PeerConnection::send(const wire::Message& m) {
-  if (closed_) return;
+  if (closed_ || overflowing_) return;
   std::string bytes;
   wire::append_message(bytes, m);
+  if (control_bytes_ + bytes.size() > kMaxControlBytes) {
+    // A peer that never reads would grow this queue without end. Closing from inside a send
+    // could pull the peer's state from under its caller: close on the next turn.
+    overflowing_ = true;
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->close("send queue full: the peer is not reading (" + std::to_string(self->control_bytes_) +
+                  " bytes of messages waiting)");
+    });
+    return;
+  }
   queued_bytes_ += bytes.size();
+  control_bytes_ += bytes.size();
   control_.push_back(std::move(bytes));
   schedule_flush();
 }
@@ -379,7 +391,10 @@ void PeerConnection::flush() {
       self->close("write: " + e.message());
       return;
     }
-    for (std::size_t i = 0; i < self->writing_control_; ++i) self->control_.pop_front();
+    for (std::size_t i = 0; i < self->writing_control_; ++i) {
+      self->control_bytes_ -= self->control_.front().size();
+      self->control_.pop_front();
+    }
     self->writing_control_ = 0;
     std::size_t done = self->writing_payload_;
     self->payload_bytes_ -= done;
@@ -406,6 +421,7 @@ void PeerConnection::close(const std::string& reason) {
   socket_.close(ec);
   timer_.cancel();
   control_.clear();
+  control_bytes_ = 0;
   blocks_.clear();
   if (gate_ != nullptr) {
     // Queued requests hold a reference to us; without them we can go.

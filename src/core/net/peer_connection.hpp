@@ -14,6 +14,7 @@
 
 #include "bandwidth/bandwidth_manager.hpp"
 #include "bandwidth/rate_meter.hpp"
+#include "peers/peer_wire.hpp"
 #include "tessera/expected.hpp"
 #include "wire/handshake.hpp"
 #include "wire/message_decoder.hpp"
@@ -27,7 +28,7 @@ struct BandwidthGate {
   std::function<void()> wake;  // someone queued for quota: run update() soon
 };
 
-class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
+class PeerConnection : public PeerWire, public std::enable_shared_from_this<PeerConnection> {
  public:
   using tcp = boost::asio::ip::tcp;
   using HandshakeHandler = std::function<void(expected<wire::Handshake, std::string>)>;
@@ -45,7 +46,9 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
 
   PeerConnection(boost::asio::io_context& io, bool incoming);
   PeerConnection(tcp::socket socket);  // an accepted connection
-  ~PeerConnection();
+  ~PeerConnection() override;
+  // Protocol messages waiting to be sent, at most: past it the peer is not reading, and goes.
+  static constexpr std::size_t kMaxControlBytes = 1 << 20;
 
   // Outgoing: connect, send our handshake, read theirs.
   void connect(const tcp::endpoint& remote, const std::optional<boost::asio::ip::address>& bind,
@@ -61,12 +64,12 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
   void set_bandwidth(BandwidthGate* gate, BandwidthPath up, BandwidthPath down);
   // Protocol messages: sent ahead of queued blocks (never stuck behind payload that waits for
   // upload quota) and charged to the upload caps after the fact.
-  void send(const wire::Message& m);
+  void send(const wire::Message& m) override;
   // Payload: leaves only as fast as the upload caps grant.
-  void send_block(std::uint32_t piece, std::uint32_t begin, std::string data);
+  void send_block(std::uint32_t piece, std::uint32_t begin, std::string data) override;
   // Withdraws a queued block that has not started to leave (the peer cancelled its request).
   // Returns its size, or 0 if it is gone or already on its way.
-  std::size_t cancel_block(std::uint32_t piece, std::uint32_t begin);
+  std::size_t cancel_block(std::uint32_t piece, std::uint32_t begin) override;
   void close(const std::string& reason);  // idempotent; the owner hears on_peer_closed once
   // Backpressure: stop reading from the socket (TCP then slows the sender) until resumed.
   void pause_reading();
@@ -118,6 +121,8 @@ class PeerConnection : public std::enable_shared_from_this<PeerConnection> {
     std::size_t size() const { return header.size() + data.size(); }
   };
   std::deque<std::string> control_;     // protocol messages, not yet handed to the socket
+  std::size_t control_bytes_ = 0;       // in control_
+  bool overflowing_ = false;            // control_ hit kMaxControlBytes: closing
   std::deque<Block> blocks_;            // payload, not yet (fully) handed to the socket
   std::size_t writing_control_ = 0;     // of control_'s front, in the write in progress
   std::size_t writing_payload_ = 0;     // bytes of blocks_ in the write in progress

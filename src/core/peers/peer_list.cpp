@@ -7,12 +7,12 @@ namespace {
 
 constexpr std::size_t kMaxSelfAliases = 16;
 
-std::string endpoint_text(const boost::asio::ip::tcp::endpoint& ep) {
+}  // namespace
+
+std::string PeerList::endpoint_text(const Endpoint& ep) {
   const auto a = ep.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
 }
-
-}  // namespace
 
 PeerList::PeerList(PeerListConfig config) : config_(std::move(config)) {}
 
@@ -193,13 +193,11 @@ void PeerList::departed(const Endpoint& ep, const Departure& why, TimePoint now)
       erase(it);
       return;
     case DepartureReason::protocol_violation: {
+      // Not banned (others may share its address behind a NAT), but dialled again only after
+      // a long wait that doubles with each violation from that address.
       if (strikes_.size() >= config_.max_banned) strikes_.clear();
-      if (++strikes_[ep.address()] >= config_.violations_before_ban) {
-        ban(ep.address());
-        erase(it);
-        return;
-      }
-      backoff(config_.retry_after_violation);
+      const int strikes = std::min(++strikes_[ep.address()], 8);
+      backoff(std::min(config_.retry_after_violation * (1 << (strikes - 1)), std::chrono::seconds(24 * 3600)));
       return;
     }
     case DepartureReason::closed_by_peer:

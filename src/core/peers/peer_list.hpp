@@ -10,7 +10,8 @@
 // Policy, after the most trusted engines: one connection per IP address by default (a peer
 // cannot take every slot by connecting many times); a peer that failed max_failures times in a
 // row is forgotten until someone lists it again; a protocol violator waits long before we dial it
-// again, and a second violation bans its address; a peer pruned for a better one waits 5 min.
+// again (15 min, doubling with each violation from its address; incoming connections from it
+// are still taken: others may share the address); a peer pruned for a better one waits 5 min.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -38,7 +39,6 @@ struct PeerListConfig {
   std::chrono::seconds retry_after_prune{300};
   std::chrono::seconds retry_after_violation{900};
   std::chrono::seconds retry_after_not_useful{1800};
-  int violations_before_ban = 2;
   std::size_t max_banned = 4096;               // oldest bans are lifted past this
 };
 
@@ -102,6 +102,7 @@ class PeerList {
   std::vector<DepartedPeer> departed_peers(TimePoint now) const;
 
   static bool valid_peer_address(const Endpoint& ep);
+  static std::string endpoint_text(const Endpoint& ep);  // "10.0.0.1:6881", "[::1]:6881"
 
  private:
   enum class State : std::uint8_t { idle, connecting, connected };

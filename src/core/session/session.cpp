@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <map>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "net/host_port.hpp"
 #include "session/torrent.hpp"
 #include "storage/resume_data.hpp"
+#include "storage/state_store.hpp"
 #include "tessera/version.hpp"
 #include "wire/peer_id.hpp"
 
@@ -35,6 +37,18 @@ expected<tcp::endpoint, std::string> parse_endpoint(const std::string& text) {
   const auto addr = hp ? boost::asio::ip::make_address(hp->host, ec) : boost::asio::ip::address();
   if (!hp || ec || hp->port == 0) return unexpected("invalid peer address '" + text + "' (want ADDRESS:PORT)");
   return tcp::endpoint(addr, hp->port);
+}
+
+// A torrent's saved resume data, checked to be this torrent's (its info-hash, pieces and files).
+expected<ResumeData, std::string> read_resume_for(const Metainfo& meta, const std::filesystem::path& file) {
+  auto bytes = read_torrent_file(file.string(), kMaxResumeFile);
+  if (!bytes) return unexpected(bytes.error());
+  auto r = decode_resume(*bytes, meta.piece_count, meta.files.size());
+  if (!r) return r;
+  if (r->info_hash != meta.info_hash.hex()) {
+    return unexpected("resume data is for another torrent (info-hash " + r->info_hash + ")");
+  }
+  return r;
 }
 
 }  // namespace
@@ -81,10 +95,10 @@ class Session::Impl {
     const auto now = Clock::now();
     global_up->set_rate(settings.upload_limit, now);
     global_down->set_rate(settings.download_limit, now);
+    state = std::make_unique<StateStore>(*disk, io.get_executor(), std::filesystem::path(settings.state_dir));
     ctx = std::make_unique<TorrentContext>(TorrentContext{
         io, *disk, trackers.get(), settings, peer_id, bind_address, port, tracker_key,
-        [this](SessionEvent e) { emit(std::move(e)); }, std::filesystem::path(settings.state_dir), rng, gate,
-        global_up, global_down, counters});
+        [this](SessionEvent e) { emit(std::move(e)); }, *state, rng, gate, global_up, global_down, counters});
     publish();
     accept();
     schedule_tick();
@@ -200,6 +214,7 @@ class Session::Impl {
       snap->down_rate_total += ts.down_rate_total;
       snap->up_rate_total += ts.up_rate_total;
     }
+    counters.down_rate = snap->down_rate;
     snap->download_limit = settings.download_limit;
     snap->upload_limit = settings.upload_limit;
     snap->connections = counters.peers;
@@ -294,6 +309,7 @@ class Session::Impl {
   std::uint32_t tracker_key = 0;
   std::unique_ptr<DiskIo> disk;
   std::unique_ptr<tracker::TrackerClient> trackers;
+  std::unique_ptr<StateStore> state;
   std::unique_ptr<TorrentContext> ctx;
   std::map<TorrentId, std::shared_ptr<Torrent>> torrents;  // network thread only
   std::set<TorrentId> detail_torrents;                      // network thread only
@@ -316,7 +332,17 @@ expected<std::unique_ptr<Session>, std::string> Session::create(const SessionSet
   auto impl = std::make_unique<Impl>(settings);
   if (auto ok = impl->listen(); !ok) return unexpected(ok.error());
   impl->start();
-  if (!settings.state_dir.empty() && settings.restore_torrents) impl->restore();
+  if (!settings.state_dir.empty() && settings.restore_torrents) {
+    impl->restore();
+    // The first snapshot anyone sees holds the restored torrents (and the events name the
+    // damaged files): a caller never races the restore.
+    std::promise<void> restored;
+    boost::asio::post(impl->io, [&impl, &restored] {
+      impl->publish();
+      restored.set_value();
+    });
+    restored.get_future().wait();
+  }
   return std::unique_ptr<Session>(new Session(std::move(impl)));
 }
 
@@ -351,14 +377,10 @@ expected<TorrentId, std::string> Session::Impl::add(Metainfo meta, std::string d
     TorrentFiles probe(save, meta);
     if (auto w = probe.check_writable(); !w) return unexpected(w.error().message);
   }
-  const std::filesystem::path state = settings.state_dir;
-  if (!state.empty() && !restored) {
+  if (state->enabled() && !restored && !params.ephemeral) {
     // Added again (the CLI does this every run): its saved state counts if it is for the same folder.
-    const auto file = state / "torrents" / (meta.info_hash.hex() + ".resume");
-    if (auto bytes = read_torrent_file(file.string(), kMaxResumeFile)) {
-      auto r = decode_resume(*bytes, meta.piece_count, meta.files.size());
-      if (r && r->save_path == save.string()) resume = std::move(*r);
-    }
+    auto r = read_resume_for(meta, state->resume_path(meta.info_hash));
+    if (r && r->save_path == save.string()) resume = std::move(*r);
   }
   TorrentId id = 0;
   {
@@ -369,17 +391,19 @@ expected<TorrentId, std::string> Session::Impl::add(Metainfo meta, std::string d
     }
     id = next_id++;
   }
-  boost::asio::post(io, [this, id, m = std::move(meta), save, paused = params.paused, peers,
-                         dl = params.download_limit, ul = params.upload_limit, prios = params.file_priorities,
-                         resume = std::move(resume), restored, data = std::move(data)]() mutable {
-    auto t = std::make_shared<Torrent>(*ctx, id, std::move(m), save, paused);
+  boost::asio::post(io, [this, id, m = std::move(meta), save, params, peers, resume = std::move(resume), restored,
+                         data = std::move(data)]() mutable {
+    auto t = std::make_shared<Torrent>(*ctx, id, std::move(m), save, params.paused, !params.ephemeral);
     torrents.emplace(id, t);
-    if (dl > 0 || ul > 0) t->set_rate_limits(dl, ul);
-    if (!prios.empty()) t->set_file_priorities(prios);
     if (resume) t->use_resume(std::move(*resume));
+    if (params.download_limit > 0 || params.upload_limit > 0) {
+      t->set_rate_limits(params.download_limit, params.upload_limit);
+    }
+    if (!params.file_priorities.empty()) t->set_file_priorities(params.file_priorities);
+    if (params.ratio_limit) t->set_ratio_limit(params.ratio_limit);
     if (!restored) t->save_initial_state(std::move(data));
     t->start();
-    for (const auto& ep : peers) t->add_peer(ep);
+    for (const auto& ep : peers) t->add_peer(ep, PeerSource::manual);
   });
   return id;
 }
@@ -398,23 +422,26 @@ void Session::Impl::restore() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().extension() != ".torrent") continue;
+    // Reported once each (logged, and an event the GUI shows), and left where it is.
+    const auto damaged = [&](const std::filesystem::path& file, const std::string& what) {
+      logger->error("{}: not restored: {}", file.string(), what);
+      emit(SessionEvent{SessionEvent::Kind::state_damaged, 0, file.string(), what});
+    };
     auto data = read_torrent_file(entry.path().string(), MetainfoLimits{}.bencode.max_input);
     if (!data) {
-      logger->error("{}", data.error());
+      damaged(entry.path(), data.error());
       continue;
     }
     auto meta = parse_metainfo(std::string_view(*data));
     if (!meta) {
-      logger->error("{}: {}", entry.path().string(), meta.error().message);
+      damaged(entry.path(), meta.error().message);
       continue;
     }
     std::filesystem::path resume_file = entry.path();
     resume_file.replace_extension(".resume");
-    auto bytes = read_torrent_file(resume_file.string(), kMaxResumeFile);
-    auto r = bytes ? decode_resume(*bytes, meta->piece_count, meta->files.size())
-                   : expected<ResumeData, std::string>(unexpected(bytes.error()));
+    auto r = read_resume_for(*meta, resume_file);
     if (!r) {
-      logger->error("{}: not restored: {}", resume_file.string(), r.error());
+      damaged(resume_file, r.error());
       continue;
     }
     loaded.push_back(Saved{std::move(*meta), std::move(*data), std::move(*r)});
@@ -457,8 +484,10 @@ void Session::remove(TorrentId id, bool delete_files) {
       std::lock_guard lock(impl->mutex);
       impl->info_hashes.erase(t->info_hash());
     }
+    // Its state files go now (in order with a re-add's, on the state store's strand), not after
+    // the trackers have answered.
+    t->forget_state();
     t->stop([impl, t, delete_files, id] {
-      t->forget_state();
       if (delete_files) t->delete_files();
       impl->emit(SessionEvent{SessionEvent::Kind::removed, id, t->name(), {}});
     });
@@ -469,7 +498,7 @@ void Session::add_peer(TorrentId id, const std::string& host_port) {
   auto ep = parse_endpoint(host_port);
   if (!ep) return;
   boost::asio::post(impl_->io, [impl = impl_.get(), id, e = *ep] {
-    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->add_peer(e);
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->add_peer(e, PeerSource::manual);
   });
 }
 
@@ -491,6 +520,13 @@ void Session::set_file_priority(TorrentId id, std::uint32_t file_index, FilePrio
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) {
       it->second->set_file_priority(file_index, priority);
     }
+  });
+}
+
+void Session::set_torrent_ratio_limit(TorrentId id, std::optional<double> limit) {
+  if (limit) limit = std::max(0.0, *limit);
+  boost::asio::post(impl_->io, [impl = impl_.get(), id, limit] {
+    if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->set_ratio_limit(limit);
   });
 }
 
@@ -516,7 +552,11 @@ void Session::apply_settings(const SessionSettings& s) {
     live.max_connecting = std::max(1, s.max_connecting);
     live.upload_slots = std::max(1, s.upload_slots);
     live.rate_based_slots = s.rate_based_slots;
-    impl->set_rate_limits(s.download_limit, s.upload_limit);
+    live.max_peer_list_size = std::max(1, s.max_peer_list_size);
+    live.max_connections_per_address = std::max(1, s.max_connections_per_address);
+    live.max_connect_failures = std::max(1, s.max_connect_failures);
+    live.stop_at_ratio = std::max(0.0, s.stop_at_ratio);
+    impl->set_rate_limits(s.download_limit, s.upload_limit);  // tells every torrent its limits changed
   });
 }
 

@@ -16,7 +16,7 @@ std::string encode_resume(const ResumeData& r) {
     stamp.emplace_back(f.mtime_ns);
     files.emplace_back(std::move(stamp));
   }
-  const Value v = Value::dict({
+  Value v = Value::dict({
       {"format", "tessera resume"},
       {"version", ResumeData::kVersion},
       {"info-hash", r.info_hash},
@@ -32,6 +32,10 @@ std::string encode_resume(const ResumeData& r) {
       {"verified", r.verified},
       {"files", Value(std::move(files))},
   });
+  // Newer keys, optional when reading (bencode has no fractions: the ratio is in thousandths).
+  if (r.ratio_limit) v.set("ratio-limit-permille", static_cast<std::int64_t>(*r.ratio_limit * 1000.0 + 0.5));
+  if (r.stopped_at_ratio) v.set("stopped-at-ratio", std::int64_t{1});
+  if (r.seeds_past_ratio) v.set("seeds-past-ratio", std::int64_t{1});
   return bencode::encode(v);
 }
 
@@ -91,6 +95,12 @@ expected<ResumeData, std::string> decode_resume(std::string_view bytes, std::uin
     }
     r.files.push_back(ResumeFileStamp{size.as_int(), mtime.as_int()});
   }
+  if (const auto ratio = root.find_int("ratio-limit-permille")) {
+    if (*ratio < 0 || *ratio > 1'000'000'000) return unexpected(std::string("bad ratio limit in resume data"));
+    r.ratio_limit = static_cast<double>(*ratio) / 1000.0;
+  }
+  r.stopped_at_ratio = root.find_int("stopped-at-ratio").value_or(0) != 0;
+  r.seeds_past_ratio = root.find_int("seeds-past-ratio").value_or(0) != 0;
   return r;
 }
 

@@ -18,7 +18,9 @@
 namespace tessera {
 
 struct ResumeFileStamp {
-  std::int64_t size = -1;   // -1: the file did not exist
+  // -1: the file did not exist (or, in a torrent's first record, was not looked at: any file
+  // found later differs from it and is checked)
+  std::int64_t size = -1;
   std::int64_t mtime_ns = 0;
   friend bool operator==(const ResumeFileStamp&, const ResumeFileStamp&) = default;
 };
@@ -36,6 +38,11 @@ struct ResumeData {
   std::vector<FilePriority> file_priorities;            // by file index
   std::string verified;                                 // bitfield, wire order, one bit per piece
   std::vector<ResumeFileStamp> files;                   // by file index, as when `verified` was taken
+  // Share-ratio rule: this torrent's own limit (unset: the session's; 0: never stop), whether
+  // the rule stopped it, and whether the user resumed it after that (it then seeds on).
+  std::optional<double> ratio_limit;
+  bool stopped_at_ratio = false;
+  bool seeds_past_ratio = false;
 
   friend bool operator==(const ResumeData&, const ResumeData&) = default;
 };

@@ -4,6 +4,7 @@
 
 #include "bencode/document.hpp"
 #include "bencode/value.hpp"
+#include "wire/client_name.hpp"
 
 namespace tessera::wire {
 namespace {
@@ -58,7 +59,7 @@ expected<ExtensionHandshake, ProtocolError> decode_extension_handshake(std::stri
   if (const auto p = root.find_int("p"); p && *p > 0 && *p <= 65535) {
     h.listen_port = static_cast<std::uint16_t>(*p);
   }
-  if (const auto v = root.find_string("v")) h.client = std::string(*v);
+  if (const auto v = root.find_string("v")) h.client = sanitize_client_name(*v);
   if (const auto q = root.find_int("reqq"); q && *q > 0 && *q <= std::numeric_limits<std::uint32_t>::max()) {
     h.request_queue = static_cast<std::uint32_t>(*q);
   }
