@@ -125,6 +125,38 @@ TEST_F(PeerListTest, FewerFailuresAreDialledFirst) {
   EXPECT_EQ(list.next_to_dial(t0 + 1min), ep("10.0.0.1", 1));
 }
 
+TEST_F(PeerListTest, PeersTheUserGaveGoFirstAndAreNeverForgotten) {
+  PeerList list;
+  for (std::uint32_t i = 1; i <= 100; ++i) {
+    list.add(Endpoint(boost::asio::ip::address_v4(0x0a000000u + i), 1), PeerSource::tracker, t0);
+  }
+  const Endpoint mine = ep("10.9.9.9", 6881);
+  list.add(mine, PeerSource::manual, t0);
+  TimePoint t = t0;
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(list.next_to_dial(t), mine) << i;
+    list.dial_failed(mine, t);
+    t += std::chrono::minutes(10);
+  }
+  EXPECT_EQ(list.size(), 101u);
+  EXPECT_EQ(list.next_to_dial(t), mine) << "still first, after ten failures";
+}
+
+TEST_F(PeerListTest, AFullListNeverForgetsAPeerTheUserGave) {
+  PeerListConfig c;
+  c.max_size = 100;
+  PeerList list(c);
+  const Endpoint mine = ep("127.0.0.161", 6881);
+  list.add(mine, PeerSource::manual, t0);
+  ASSERT_EQ(list.next_to_dial(t0), mine);
+  list.dial_failed(mine, t0);  // not up yet: backing off
+  for (std::uint32_t i = 1; i <= 300000; ++i) {
+    list.add(Endpoint(boost::asio::ip::address_v4(0x7f000000u + i), 1), PeerSource::tracker, t0);
+  }
+  EXPECT_EQ(list.size(), 100u);
+  EXPECT_EQ(list.next_to_dial(t0 + 5s), mine);
+}
+
 TEST_F(PeerListTest, OneConnectionPerAddress) {
   PeerList list;
   list.add(ep("10.0.0.1", 1), PeerSource::tracker, t0);

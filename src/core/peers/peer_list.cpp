@@ -63,14 +63,14 @@ void PeerList::queue(const Endpoint& ep, Entry& e, TimePoint now) {
   e.state = State::idle;
   if (!e.dialable) return;
   if (e.not_before <= now) {
-    ready_.emplace(e.failures, e.seq, ep);
+    ready_.insert(ready_key(ep, e));
   } else {
     backing_off_.emplace(e.not_before, e.seq, ep);
   }
 }
 
 void PeerList::unqueue(const Endpoint& ep, const Entry& e) {
-  ready_.erase(ReadyKey{e.failures, e.seq, ep});
+  ready_.erase(ready_key(ep, e));
   backing_off_.erase(WaitKey{e.not_before, e.seq, ep});
 }
 
@@ -83,15 +83,23 @@ void PeerList::erase(std::map<Endpoint, Entry>::iterator it) {
   entries_.erase(it);
 }
 
-// A full list forgets a peer that failed before it refuses a new one: the candidate with the
-// most failures, else the one waiting longest for its next attempt.
+// A full list forgets a peer that failed before it refuses a new one: the worst-ranked ready
+// candidate that has failed, else the one waiting longest for its next attempt. Peers the user
+// gave are never forgotten (they are few; the search skips at most a handful).
 bool PeerList::make_room() {
-  if (!ready_.empty() && std::get<0>(*ready_.rbegin()) > 0) {
-    erase(entries_.find(std::get<2>(*ready_.rbegin())));
+  constexpr int kMaxSkipped = 64;
+  int skipped = 0;
+  for (auto it = ready_.rbegin(); it != ready_.rend() && std::get<1>(*it) > 0 && skipped < kMaxSkipped; ++it, ++skipped) {
+    auto e = entries_.find(std::get<3>(*it));
+    if (e->second.source == PeerSource::manual) continue;
+    erase(e);
     return true;
   }
-  if (!backing_off_.empty()) {
-    erase(entries_.find(std::get<2>(*backing_off_.rbegin())));
+  skipped = 0;
+  for (auto it = backing_off_.rbegin(); it != backing_off_.rend() && skipped < kMaxSkipped; ++it, ++skipped) {
+    auto e = entries_.find(std::get<2>(*it));
+    if (e->second.source == PeerSource::manual) continue;
+    erase(e);
     return true;
   }
   return false;
@@ -99,12 +107,12 @@ bool PeerList::make_room() {
 
 std::optional<PeerList::Endpoint> PeerList::next_to_dial(TimePoint now) {
   while (!backing_off_.empty() && std::get<0>(*backing_off_.begin()) <= now) {
-    const auto [when, seq, ep] = *backing_off_.begin();
+    const Endpoint ep = std::get<2>(*backing_off_.begin());
     backing_off_.erase(backing_off_.begin());
-    ready_.emplace(entries_.at(ep).failures, seq, ep);
+    ready_.insert(ready_key(ep, entries_.at(ep)));
   }
   for (auto it = ready_.begin(); it != ready_.end(); ++it) {
-    const Endpoint ep = std::get<2>(*it);
+    const Endpoint ep = std::get<3>(*it);
     AddressInfo& info = addresses_.at(ep.address());
     if (info.connections >= config_.max_per_address) continue;  // one of its ports is in use
     ready_.erase(it);
@@ -124,12 +132,34 @@ void PeerList::dial_failed(const Endpoint& ep, TimePoint now) {
   --connecting_count_;
   --addresses_.at(ep.address()).connections;
   ++failures_in_a_row_;
-  if (++e.failures >= config_.max_failures) {
+  ++e.failures;
+  if (forget_after_failure(e)) {
     erase(it);
     return;
   }
-  e.not_before = now + config_.retry_base * (1 << (e.failures - 1));
+  e.not_before = now + retry_after_failure(e);
   queue(ep, e, now);
+}
+
+int PeerList::rank(PeerSource s) {
+  switch (s) {
+    case PeerSource::manual: return 0;
+    case PeerSource::magnet: return 1;
+    case PeerSource::lsd: return 2;
+    case PeerSource::tracker: return 3;
+    case PeerSource::pex: return 4;
+    case PeerSource::dht: return 5;
+    case PeerSource::incoming: return 6;
+  }
+  return 7;
+}
+
+std::chrono::seconds PeerList::retry_after_failure(const Entry& e) const {
+  return config_.retry_base * (1 << std::clamp(e.failures - 1, 0, 6));  // 5 s ... 5 min 20 s
+}
+
+bool PeerList::forget_after_failure(const Entry& e) const {
+  return e.source != PeerSource::manual && e.failures >= config_.max_failures;
 }
 
 PeerList::Admit PeerList::admit(const Endpoint& ep, bool incoming, TimePoint now) {
@@ -205,11 +235,12 @@ void PeerList::departed(const Endpoint& ep, const Departure& why, TimePoint now)
       // A connection that moved nothing counts as a failed attempt: a peer that takes us and
       // drops us at once (full, or refusing us) is not dialled every few seconds forever.
       if (why.reason == DepartureReason::timed_out || why.downloaded + why.uploaded == 0) {
-        if (++e.failures >= config_.max_failures) {
+        ++e.failures;
+        if (forget_after_failure(e)) {
           erase(it);
           return;
         }
-        backoff(config_.retry_base * (1 << (e.failures - 1)));
+        backoff(retry_after_failure(e));
         return;
       }
       e.failures = 0;

@@ -9,7 +9,7 @@
 //
 // Policy, after the most trusted engines: one connection per IP address by default (a peer
 // cannot take every slot by connecting many times); a peer that failed max_failures times in a
-// row is forgotten until someone lists it again; a protocol violator waits long before we dial it
+// row is forgotten until someone lists it again (one the user gave is only tried less often); a protocol violator waits long before we dial it
 // again (15 min, doubling with each violation from its address; incoming connections from it
 // are still taken: others may share the address); a peer pruned for a better one waits 5 min.
 #pragma once
@@ -71,7 +71,8 @@ class PeerList {
   AddResult add(const Endpoint& ep, PeerSource source, TimePoint now);
 
   // The next candidate to dial, marked as connecting: ready (backoff over), not connected, its
-  // address not at its connection limit; fewest failures first, then first come first served.
+  // address not at its connection limit; peers the user gave first, then fewest failures, then
+  // first come first served.
   std::optional<Endpoint> next_to_dial(TimePoint now);
   // The attempt failed before the handshake completed: back off, or forget it after too many.
   void dial_failed(const Endpoint& ep, TimePoint now);
@@ -115,8 +116,13 @@ class PeerList {
     std::uint64_t seq = 0;  // arrival order
     TimePoint not_before{};
   };
-  // Dial order: fewest failures, then arrival order.
-  using ReadyKey = std::tuple<int, std::uint64_t, Endpoint>;
+  // Dial order: by source (peers the user gave first), then fewest failures, then arrival order.
+  using ReadyKey = std::tuple<int, int, std::uint64_t, Endpoint>;
+  static int rank(PeerSource s);
+  static ReadyKey ready_key(const Endpoint& ep, const Entry& e) { return {rank(e.source), e.failures, e.seq, ep}; }
+  // After its n-th failure in a row; peers the user gave are never forgotten for failing.
+  std::chrono::seconds retry_after_failure(const Entry& e) const;
+  bool forget_after_failure(const Entry& e) const;
   using WaitKey = std::tuple<TimePoint, std::uint64_t, Endpoint>;
   struct AddressInfo {
     int connections = 0;
