@@ -62,6 +62,9 @@ TEST_F(DiskFullTest, FullDiskStopsOneTorrentWithTheMessageAndResumeCompletesIt) 
   const auto st = status_of(*leech, *full);
   EXPECT_NE(st->error.find("No space left on device"), std::string::npos) << st->error;
   EXPECT_EQ(st->error.find('\n'), std::string::npos);
+  // Why it is not moving, in the snapshot: the disk, with the system's message.
+  EXPECT_EQ(st->stall, StallReason::disk_error);
+  EXPECT_EQ(st->stall_detail, st->error);
   ASSERT_TRUE(wait_for([&] {
     auto y = status_of(*leech, *fine);
     return y && y->state == TorrentState::seeding;
