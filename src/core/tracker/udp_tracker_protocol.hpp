@@ -1,6 +1,6 @@
 // The UDP tracker protocol (BEP 15) as pure functions: requests are encoded into datagrams and
 // datagrams are parsed back, every length and field checked. The Asio side lives in
-// tracker_client.cpp; the whole exchange can be tested by feeding bytes.
+// udp_tracker_request.cpp; the whole exchange can be tested by feeding bytes.
 #pragma once
 
 #include <chrono>
