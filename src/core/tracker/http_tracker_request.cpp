@@ -23,6 +23,8 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
+// One GET with its redirects (at most options.max_redirects, never from HTTPS down to HTTP),
+// under one deadline for the whole request.
 class HttpOperation final : public TrackerClient::Operation {
  public:
   HttpOperation(std::shared_ptr<TrackerClient::Shared> shared, std::uint64_t id, std::string url,
@@ -54,6 +56,12 @@ class HttpOperation final : public TrackerClient::Operation {
         fail_soon("redirected to a UDP URL");
       else
         fail_soon(parsed.error(), true);
+      return;
+    }
+    // Never from HTTPS down to plain HTTP: the URL, a private tracker's passkey in its query,
+    // would go out in the clear.
+    if (target_.scheme == "https" && parsed->scheme != "https") {
+      fail_soon("redirected from HTTPS to HTTP: refused");
       return;
     }
     target_ = std::move(*parsed);

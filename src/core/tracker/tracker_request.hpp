@@ -77,8 +77,9 @@ class TrackerClient::Operation : public std::enable_shared_from_this<Operation> 
   bool done_ = false;
 };
 
-// GET over HTTP or HTTPS with redirects, a whole-request deadline and a body cap; the handler
-// gets the body of a 200 answer or a one-line error.
+// GET over HTTP or HTTPS with redirects (bounded, and refused from HTTPS to HTTP), a
+// whole-request deadline and a body cap; the handler gets the body of a 200 answer or a one-line
+// error.
 using BodyHandler = std::function<void(expected<std::string, std::string>)>;
 std::shared_ptr<TrackerClient::Operation> make_http_request(std::shared_ptr<TrackerClient::Shared> shared,
                                                             std::uint64_t id, std::string url,
