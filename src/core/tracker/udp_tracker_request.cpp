@@ -21,7 +21,7 @@ using udp_proto = boost::asio::ip::udp;
 namespace {
 
 // The BEP 15 exchange: connect (unless a fresh connection id is cached), then announce or scrape,
-// each retransmitted on the 15 * 2^n schedule (scaled by udp_base_timeout).
+// each retransmitted on the 15 * 2^n schedule (scaled by udp_base_timeout; see udp::RetrySchedule).
 class UdpOperation final : public TrackerClient::Operation {
  public:
   using Handler = UdpHandler;
@@ -31,6 +31,7 @@ class UdpOperation final : public TrackerClient::Operation {
       : Operation(std::move(shared), id, std::move(url)),
         params_(params),
         handler_(std::move(handler)),
+        schedule_{shared_->options.udp_base_timeout, shared_->options.udp_max_retries},
         resolver_(shared_->io),
         timer_(shared_->io),
         socket_(shared_->io),
@@ -114,11 +115,10 @@ class UdpOperation final : public TrackerClient::Operation {
       if (self->done_ || !ec) return;
       self->fail("sending: " + describe_error(ec));
     });
-    const auto wait = shared_->options.udp_base_timeout * (std::int64_t{1} << std::min(attempt_, 30));
-    timer_.expires_after(wait);
+    timer_.expires_after(schedule_.wait_after(attempt_));
     timer_.async_wait([self = self_ptr()](const error_code& ec) {
       if (ec || self->done_) return;
-      if (++self->attempt_ > self->shared_->options.udp_max_retries) return self->fail("timed out");
+      if (!self->schedule_.sends(++self->attempt_)) return self->fail("timed out");
       log::get("tracker")->debug("{}: no answer, retransmitting (attempt {})", self->shown_url_,
                                  self->attempt_);
       self->transmit();
@@ -183,6 +183,7 @@ class UdpOperation final : public TrackerClient::Operation {
 
   AnnounceParams params_;
   Handler handler_;
+  udp::RetrySchedule schedule_;
   udp_proto::resolver resolver_;
   asio::steady_timer timer_;
   udp_proto::socket socket_;
