@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 
 #include "bandwidth/bandwidth_manager.hpp"
@@ -89,6 +90,118 @@ TEST(TokenBucket, DebtIsRepaidBeforeAnythingElse) {
   now += 300ms;
   b.refill(now);
   EXPECT_EQ(b.tokens(), 0);
+}
+
+// --- caps far beyond any link: every sum and product saturates instead of overflowing ------
+
+constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+
+TEST(TokenBucket, RefillIsExactJustPastWhereRateTimesNanosecondsOverflows) {
+  Clock::time_point now{};
+  TokenBucket b;
+  b.set_rate(10'000'000'000, now);  // 10 GB/s: 1e10 × 1e9 ns no longer fits in 64 bits
+  now += 1s;
+  b.refill(now);
+  EXPECT_EQ(b.tokens(), 10'000'000'000);  // exactly one second's worth
+  now += 1s;
+  b.refill(now);
+  EXPECT_EQ(b.tokens(), 20'000'000'000);
+}
+
+TEST(TokenBucket, RefillAtTheLargestRateCarriesTheRemainderExactly) {
+  Clock::time_point now{};
+  TokenBucket b;
+  b.set_rate(kMax, now);
+  now += 1ns;
+  b.refill(now);
+  EXPECT_EQ(b.tokens(), kMax / 1'000'000'000);  // 9223372036, with .854775807 carried
+  now += 1ns;
+  b.refill(now);
+  EXPECT_EQ(b.tokens(), 18'446'744'073);  // floor(2 × kMax / 1e9): the carried parts add up
+}
+
+TEST(TokenBucket, TokensSaturateAtTheLargestRate) {
+  Clock::time_point now{};
+  TokenBucket b;
+  b.set_rate(kMax, now);
+  for (int i = 0; i < 3; ++i) {
+    now += 1s;
+    b.refill(now);  // unbounded until clamped: it stops at the top, never wraps
+    EXPECT_EQ(b.tokens(), kMax);
+  }
+  b.clamp_to_burst();
+  EXPECT_EQ(b.tokens(), b.burst());
+}
+
+TEST(TokenBucket, AnyGapBetweenRefillsCountsAsAtMostASecond) {
+  TokenBucket b;
+  // From the earliest to the latest time point: the gap itself does not fit in 64 bits.
+  b.set_rate(1000, Clock::time_point::min());
+  b.refill(Clock::time_point::max());
+  EXPECT_EQ(b.tokens(), 1000);
+
+  TokenBucket day;
+  const Clock::time_point t0{};
+  day.set_rate(kMax / 2, t0);
+  day.refill(t0 + 24h);
+  EXPECT_EQ(day.tokens(), kMax / 2);
+}
+
+TEST(TokenBucket, BurstOfTheLargestRateIsItsShareOfTheWindow) {
+  TokenBucket b;
+  b.set_rate(kMax, Clock::time_point{});
+  EXPECT_EQ(b.burst(), 461'168'601'842'738'790);  // floor(kMax × 50 ms / 1 s)
+  EXPECT_EQ(b.tokens(), 0);
+  b.set_rate(999, Clock::time_point{});
+  EXPECT_EQ(b.burst(), TokenBucket::kMinBurst);
+}
+
+TEST(TokenBucket, DebtAndGiveBackSaturate) {
+  TokenBucket b;
+  b.set_rate(kMax, Clock::time_point{});
+  b.spend(kMax);
+  b.spend(kMax);
+  EXPECT_EQ(b.tokens(), kMin);
+  b.give_back(kMax);
+  EXPECT_EQ(b.tokens(), -1);
+  b.give_back(kMax);
+  b.give_back(kMax);
+  EXPECT_EQ(b.tokens(), kMax);
+}
+
+TEST(TokenBucket, ATimeBeforeTheLastRefillAddsNothing) {
+  Clock::time_point now = Clock::time_point::max();
+  TokenBucket b;
+  b.set_rate(kMax, now);
+  b.refill(Clock::time_point::min());
+  EXPECT_EQ(b.tokens(), 0);
+}
+
+TEST(BandwidthManager, HugeCapsOnEveryLevelGrantWithoutOverflow) {
+  Clock::time_point now{};
+  BandwidthManager mgr;
+  auto global = bucket(kMax, now);
+  auto torrent = bucket(kMax - 1, now);
+  auto peer = bucket(20'000'000'000, now);  // 20 GB/s binds
+  Greedy c{mgr, path(peer, torrent, global), 1, kMax};
+  run(mgr, {&c}, now, 1s);
+  // Each grant takes what the narrowest bucket holds: 20 GB/s for 1 s plus its first burst.
+  EXPECT_GE(c.got, 20'000'000'000);
+  EXPECT_LE(c.got, 20'000'000'000 + peer->burst());
+  EXPECT_GE(global->tokens(), 0);
+  EXPECT_GE(torrent->tokens(), 0);
+
+  // A request for everything through the largest cap alone: at least its even share of the
+  // saturated bucket, and never more than is there beside what the other connection took.
+  const std::int64_t before = c.got;
+  Greedy whole{mgr, path(global), 2, kMax};
+  whole.ask(now);
+  now += 1s;
+  mgr.update(now);
+  EXPECT_GE(whole.got, kMax / 2);
+  EXPECT_LE(whole.got, kMax - (c.got - before));
+  EXPECT_GE(global->tokens(), 0);
 }
 
 TEST(BandwidthManager, UnlimitedPathIsGrantedInFull) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,48 @@ TEST(TrackerAnnouncer, BackoffGrowsAndNeverLoopsTightly) {
   jobs = a.due(now + 1800s);
   a.on_result(jobs[0], failed(), now + 1800s);
   EXPECT_EQ(a.next_wakeup(), now + 1800s + 15s);
+}
+
+// The session's trackers failing every way a real one can (tests/integration/tracker_faults_test
+// sees the same errors over sockets): none is asked again before its 15 s backoff has passed,
+// and each is asked exactly once when it has.
+TEST(TrackerAnnouncer, NoFailureKindIsRetriedBeforeItsBackoff) {
+  const std::vector<std::string> errors = {
+      "tracker http://t/garbage: invalid tracker response: not a dictionary",
+      "tracker http://t/error: HTTP 503 busy",
+      "tracker http://t/refuse: torrent not registered",
+      "tracker http://t/silent: timed out after 1500 ms",
+      "tracker http://127.0.0.1:1/announce: connection refused",
+  };
+  std::vector<std::vector<std::string>> tiers;
+  for (std::size_t i = 0; i < errors.size(); ++i) tiers.push_back({"http://t/" + std::to_string(i)});
+  Announcer a(tiers, 5);
+  const auto jobs = a.due(t0);
+  ASSERT_EQ(jobs.size(), errors.size());  // one tracker per tier: all at once
+  // The answers come in over a few seconds (the silent one only when its request times out).
+  std::vector<Clock::time_point> failed_at;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    failed_at.push_back(t0 + std::chrono::milliseconds(400 * i));
+    a.on_result(jobs[i], failed(errors[i]), failed_at.back());
+    EXPECT_EQ(a.status()[jobs[i].tracker].state, State::error);
+    EXPECT_EQ(a.status()[jobs[i].tracker].message, errors[i]);
+    EXPECT_EQ(a.status()[jobs[i].tracker].next_announce, failed_at.back() + 15s);
+  }
+  EXPECT_EQ(a.next_wakeup(), t0 + 15s);
+
+  std::vector<int> asked(jobs.size(), 0);
+  for (auto now = t0; now <= t0 + 20s; now += 100ms) {
+    for (const auto& job : a.due(now)) {
+      const auto i = static_cast<std::size_t>(
+          std::find_if(jobs.begin(), jobs.end(), [&](const AnnounceJob& j) { return j.tracker == job.tracker; }) -
+          jobs.begin());
+      ASSERT_LT(i, jobs.size());
+      EXPECT_GE(now, failed_at[i] + 15s) << job.url << " retried too soon";
+      EXPECT_EQ(job.event, Event::started);  // never acknowledged
+      ++asked[i];
+    }
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) EXPECT_EQ(asked[i], 1) << jobs[i].url;
 }
 
 TEST(TrackerAnnouncer, WholeTierInBackoffWaitsForTheEarliest) {

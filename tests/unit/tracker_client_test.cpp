@@ -1,9 +1,12 @@
-// TrackerClient against in-process HTTP and UDP trackers on 127.0.0.1. Every timeout is in
-// milliseconds; no test waits for the protocol's real timeouts.
+// TrackerClient against in-process HTTP and UDP trackers on 127.0.0.1. Nothing here races the
+// clock: tests wait for conditions, and a timeout that must not fire is an hour long. The UDP
+// retry schedule itself is a pure function, tested in tracker_udp_protocol_test.cpp; here only
+// its outcome is checked (a retransmission happens, the request gives up after the last one).
 #include "tracker/tracker_client.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "tracker/udp_tracker_protocol.hpp"
@@ -33,8 +36,8 @@ struct Fixture : ::testing::Test {
   asio::io_context io;
   TrackerClientOptions options() {
     TrackerClientOptions o;
-    o.http_timeout = 2000ms;
-    o.udp_base_timeout = 50ms;
+    o.http_timeout = 1h;       // no test here waits for it but the one that sets its own
+    o.udp_base_timeout = 1h;  // no retransmission unless a test asks for one: counts are exact
     o.udp_max_retries = 3;
     return o;
   }
@@ -124,11 +127,9 @@ TEST_F(TrackerClientHttp, TimesOutWhenTheServerNeverAnswers) {
   auto o = options();
   o.http_timeout = 100ms;
   TrackerClient client(io, o);
-  const auto start = std::chrono::steady_clock::now();
   const auto r = announce(client, base(server.port()) + "/announce");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "tracker " + base(server.port()) + "/announce: timed out after 100 ms");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_EQ(server.requests.size(), 1u);
 }
 
@@ -223,8 +224,7 @@ TEST_F(TrackerClientHttp, CancelAllCallsEachHandlerOnce) {
   EXPECT_EQ(errors[1], "cancelled");
   EXPECT_EQ(errors[2], "cancelled");
   EXPECT_TRUE(errors[0].starts_with("bad tracker URL nonsense")) << errors[0];
-  run_until(
-      io, [] { return false; }, 300ms);  // whatever was queued must not call again
+  run_ready(io);  // whatever the cancellation left queued must not call again
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(client.pending(), 0u);
 }
@@ -241,8 +241,7 @@ TEST_F(TrackerClientHttp, DestructorCancels) {
     run_until(io, [&] { return server.requests.size() == 1; });
   }
   EXPECT_EQ(calls, 1);
-  run_until(
-      io, [] { return false; }, 200ms);
+  run_ready(io);
   EXPECT_EQ(calls, 1);
 }
 
@@ -307,12 +306,23 @@ TEST_F(TrackerClientUdp, RetransmitsAfterALostPacket) {
   UdpServer server(io, [&](const std::string& d) {
     return std::vector<std::string>{++seen == 1 ? std::string() : udp_tracker(d)};
   });
-  TrackerClient client(io, options());
+  auto o = options();
+  // Short waits, and enough retries that a slow machine answering late still gets through:
+  // such a machine may also retransmit more than once, which the checks below allow.
+  o.udp_base_timeout = 20ms;
+  o.udp_max_retries = 8;
+  TrackerClient client(io, o);
   const auto r = announce(client, "udp://127.0.0.1:" + std::to_string(server.port()));
   ASSERT_TRUE(r) << r.error();
-  ASSERT_EQ(server.datagrams.size(), 3u);
-  EXPECT_EQ(server.datagrams[0], server.datagrams[1]);  // the same connect, sent again
-  EXPECT_EQ(server.datagrams[2].size(), 98u);
+  ASSERT_GE(server.datagrams.size(), 3u);
+  EXPECT_EQ(server.datagrams[0].size(), 16u);
+  EXPECT_EQ(server.datagrams[1], server.datagrams[0]);  // the same connect, sent again
+  // Connects until the first answer, then the announce (itself perhaps sent more than once).
+  const auto first_announce = std::find_if(server.datagrams.begin(), server.datagrams.end(),
+                                           [](const std::string& d) { return d.size() == 98; });
+  ASSERT_NE(first_announce, server.datagrams.end());
+  for (auto it = server.datagrams.begin(); it != first_announce; ++it) EXPECT_EQ(*it, server.datagrams[0]);
+  for (auto it = first_announce; it != server.datagrams.end(); ++it) EXPECT_EQ(*it, *first_announce);
 }
 
 TEST_F(TrackerClientUdp, IgnoresForeignTransactionIds) {
@@ -332,17 +342,18 @@ TEST_F(TrackerClientUdp, IgnoresForeignTransactionIds) {
 TEST_F(TrackerClientUdp, GivesUpAfterTheRetrySchedule) {
   UdpServer server(io, [](const std::string&) { return std::vector<std::string>{}; });
   auto o = options();
-  o.udp_base_timeout = 10ms;
-  o.udp_max_retries = 2;  // waits 10 + 20 + 40 ms
+  o.udp_base_timeout = 1ms;
+  o.udp_max_retries = 2;  // the first transmission and two retries, then "timed out"
   TrackerClient client(io, o);
-  const auto start = std::chrono::steady_clock::now();
   const auto r = announce(client, "udp://127.0.0.1:" + std::to_string(server.port()));
-  const auto took = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "tracker udp://127.0.0.1:" + std::to_string(server.port()) + ": timed out");
-  EXPECT_EQ(server.datagrams.size(), 3u);
-  EXPECT_GE(took, 70ms);
-  EXPECT_LT(took, 2s);
+  // Every datagram was sent before the request gave up (its socket is closed now); the server
+  // may just not have read the last ones yet.
+  run_until(io, [&] { return server.datagrams.size() >= 3; });
+  ASSERT_EQ(server.datagrams.size(), 3u);
+  EXPECT_EQ(server.datagrams[1], server.datagrams[0]);
+  EXPECT_EQ(server.datagrams[2], server.datagrams[0]);
 }
 
 TEST_F(TrackerClientUdp, TrackerError) {

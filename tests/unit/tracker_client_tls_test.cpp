@@ -106,7 +106,7 @@ TEST_F(TrackerClientHttps, TrustedSelfSignedCertificate) {
   HttpsServer server(
       io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
-  o.http_timeout = 3000ms;
+  o.http_timeout = 60s;  // a safety net only: every answer here comes at once
   o.ca_file = ca_file.string();
   const auto r = announce(o, "https://127.0.0.1:" + std::to_string(server.port()) + "/announce");
   ASSERT_TRUE(r) << r.error();
@@ -121,7 +121,7 @@ TEST_F(TrackerClientHttps, UntrustedCertificateFailsVerification) {
   HttpsServer server(
       io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
-  o.http_timeout = 3000ms;
+  o.http_timeout = 60s;  // a safety net only: every answer here comes at once
   const std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/announce";
   const auto r = announce(o, url);
   ASSERT_FALSE(r);
@@ -137,12 +137,54 @@ TEST_F(TrackerClientHttps, CertificateForAnotherNameFailsVerification) {
   HttpsServer server(
       io, [](const std::string&) { return http_response(200, kBody); }, &server_tls);
   TrackerClientOptions o;
-  o.http_timeout = 3000ms;
+  o.http_timeout = 60s;  // a safety net only: every answer here comes at once
   o.ca_file = ca_file.string();
   const auto r = announce(o, "https://127.0.0.1:" + std::to_string(server.port()) + "/announce");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("certificate verify failed"), std::string::npos) << r.error();
   EXPECT_TRUE(server.requests.empty());
+}
+
+// A private tracker's URL carries a passkey: following an HTTPS tracker down to plain HTTP would
+// send it in the clear, so such a redirect is refused and the plain server never hears of it.
+TEST_F(TrackerClientHttps, RedirectFromHttpsToPlainHttpIsRefused) {
+  const Pem pem = make_certificate("IP:127.0.0.1");
+  serve_with(pem);
+  trust(pem);
+  HttpServer plain(io, [](const std::string&) { return http_response(200, kBody); });
+  const std::string plain_url = "http://127.0.0.1:" + std::to_string(plain.port()) + "/announce?passkey=secret";
+  HttpsServer server(
+      io, [&](const std::string&) { return http_response(302, "", "Location: " + plain_url + "\r\n"); },
+      &server_tls);
+  TrackerClientOptions o;
+  o.http_timeout = 60s;  // a safety net only: every answer here comes at once
+  o.ca_file = ca_file.string();
+  const std::string shown = "https://127.0.0.1:" + std::to_string(server.port()) + "/announce";
+  const auto r = announce(o, shown + "?passkey=secret");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "tracker " + shown + ": redirected from HTTPS to HTTP: refused");
+  EXPECT_EQ(server.requests.size(), 1u);
+  EXPECT_TRUE(plain.requests.empty());
+}
+
+TEST_F(TrackerClientHttps, RedirectThatStaysOnHttpsIsFollowed) {
+  const Pem pem = make_certificate("IP:127.0.0.1");
+  serve_with(pem);
+  trust(pem);
+  HttpsServer server(
+      io,
+      [](const std::string& head) {
+        if (head.starts_with("GET /moved ")) return http_response(200, kBody);
+        return http_response(301, "", "Location: /moved\r\n");
+      },
+      &server_tls);
+  TrackerClientOptions o;
+  o.http_timeout = 60s;  // a safety net only: every answer here comes at once
+  o.ca_file = ca_file.string();
+  const auto r = announce(o, "https://127.0.0.1:" + std::to_string(server.port()) + "/announce");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->peers.size(), 1u);
+  EXPECT_EQ(server.requests.size(), 2u);
 }
 
 TEST_F(TrackerClientHttps, MissingCaFileIsAClearError) {

@@ -20,13 +20,21 @@ namespace tessera::tracker::testing {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-// Runs the io_context until `done()` or a few seconds have passed (a safety net, not a wait).
+// Runs the io_context until `done()`, or until a generous limit has passed (a safety net for a
+// broken test, never a wait: a passing test returns as soon as the condition holds).
 inline void run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+                      std::chrono::milliseconds limit = std::chrono::seconds(60)) {
   io.restart();
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done() && std::chrono::steady_clock::now() < deadline)
     io.run_one_for(std::chrono::milliseconds(50));
+}
+
+// Runs every handler that is ready now, those of cancelled operations included, without
+// waiting for anything.
+inline void run_ready(asio::io_context& io) {
+  io.restart();
+  io.poll();
 }
 
 inline std::string http_response(int status, const std::string& body, const std::string& extra_headers = {}) {

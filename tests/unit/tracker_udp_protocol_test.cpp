@@ -29,11 +29,49 @@ std::string unhex(std::string_view h) {
 
 TEST(TrackerUdpProtocol, Constants) {
   EXPECT_EQ(kProtocolId, 0x41727101980u);
-  EXPECT_EQ(retry_timeout(0), 15s);
-  EXPECT_EQ(retry_timeout(1), 30s);
-  EXPECT_EQ(retry_timeout(8), 3840s);
+  EXPECT_EQ(kBaseTimeout, 15s);
   EXPECT_EQ(kMaxRetries, 8);
   EXPECT_EQ(kConnectionIdLifetime, 60s);
+}
+
+TEST(TrackerUdpRetrySchedule, IsBep15sByDefault) {
+  const RetrySchedule schedule;
+  std::chrono::milliseconds total{0};
+  int sent = 0;
+  for (int n = 0; schedule.sends(n); ++n) {
+    EXPECT_EQ(schedule.wait_after(n), 15s * (1 << n)) << "transmission " << n;
+    total += schedule.wait_after(n);
+    ++sent;
+  }
+  EXPECT_EQ(sent, 9);  // the first and 8 retries
+  EXPECT_EQ(schedule.wait_after(8), 3840s);
+  EXPECT_EQ(total, 7665s);  // 15 * (2^9 - 1): a dead tracker is given up after about two hours
+}
+
+TEST(TrackerUdpRetrySchedule, ScalesWithTheBaseAndStopsAfterMaxRetries) {
+  const RetrySchedule schedule{10ms, 2};
+  EXPECT_EQ(schedule.wait_after(0), 10ms);
+  EXPECT_EQ(schedule.wait_after(1), 20ms);
+  EXPECT_EQ(schedule.wait_after(2), 40ms);
+  EXPECT_TRUE(schedule.sends(0));
+  EXPECT_TRUE(schedule.sends(2));
+  EXPECT_FALSE(schedule.sends(3));
+  EXPECT_FALSE(schedule.sends(-1));
+  EXPECT_TRUE(RetrySchedule({10ms, 0}).sends(0));  // no retries: still the one transmission
+  EXPECT_FALSE(RetrySchedule({10ms, 0}).sends(1));
+}
+
+TEST(TrackerUdpRetrySchedule, SaturatesInsteadOfOverflowing) {
+  // The longest wait a steady-clock timer holds (its nanoseconds must not overflow).
+  const auto longest =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::duration::max());
+  EXPECT_EQ(RetrySchedule({15s, 100}).wait_after(100), longest);
+  EXPECT_EQ(RetrySchedule({15s, 100}).wait_after(43), longest);
+  EXPECT_EQ(RetrySchedule({1ms, 100}).wait_after(40), std::chrono::milliseconds(std::int64_t{1} << 40));
+  EXPECT_EQ(RetrySchedule({std::chrono::milliseconds::max(), 8}).wait_after(0), longest);
+  EXPECT_EQ(RetrySchedule({std::chrono::milliseconds::max(), 8}).wait_after(8), longest);
+  EXPECT_EQ(RetrySchedule({15s, 8}).wait_after(-3), 15s);
+  EXPECT_EQ(RetrySchedule({-5ms, 8}).wait_after(2), 0ms);
 }
 
 TEST(TrackerUdpProtocol, EncodesConnectRequest) {

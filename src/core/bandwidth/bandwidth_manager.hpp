@@ -8,6 +8,8 @@
 // are split evenly among the requests waiting on it, a request takes the smallest share along
 // its path, and leftovers go round again. Every waiting request thus gets its turn each update,
 // and none can take everything while others starve. Pure: time is passed in, no I/O.
+// Safe for any cap up to INT64_MAX: a grant never exceeds what its request wants or what a
+// bucket holds, and the buckets' own arithmetic saturates.
 #pragma once
 
 #include <array>

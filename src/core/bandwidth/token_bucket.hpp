@@ -3,7 +3,8 @@
 // It may go into debt: protocol messages are sent at once and charged afterwards, so payload
 // waits until the debt is repaid and the long-run total still matches the rate. Refill is exact
 // (the sub-byte remainder is carried), so over any stretch of continuous demand the bucket grants
-// rate × time, give or take one byte.
+// rate × time, give or take one byte. Any rate up to INT64_MAX and any time points are safe: the
+// arithmetic saturates instead of overflowing.
 #pragma once
 
 #include <chrono>
@@ -29,8 +30,9 @@ class TokenBucket {
   void clamp_to_burst();
   std::int64_t tokens() const { return tokens_; }
   std::int64_t burst() const;
-  void spend(std::int64_t bytes) { tokens_ -= bytes; }
-  void give_back(std::int64_t bytes) { tokens_ += bytes; }
+  // Both saturate at the ends of the 64-bit range rather than wrap.
+  void spend(std::int64_t bytes);
+  void give_back(std::int64_t bytes);
 
   // Bookkeeping for the manager: requests queued on this bucket.
   int waiters = 0;

@@ -57,20 +57,43 @@ bool update_guarded(Sha1& sha, const char* data, std::size_t n) {
 
 }  // namespace
 
-MappedHash hash_mapped_range(Sha1& sha, int fd, std::int64_t offset, std::int64_t length) {
-  if (length <= 0) return MappedHash::ok;
+MappedRange::MappedRange(int fd, std::int64_t offset, std::int64_t length) {
+  if (length <= 0) {
+    status_ = MappedHash::ok;
+    return;
+  }
   struct stat st {};
-  if (::fstat(fd, &st) != 0) return MappedHash::unavailable;
-  if (st.st_size < offset + length) return MappedHash::short_file;
+  if (::fstat(fd, &st) != 0) return;
+  if (st.st_size < offset + length) {
+    status_ = MappedHash::short_file;
+    return;
+  }
   install_handler();
   const std::int64_t page = ::sysconf(_SC_PAGESIZE);
   const std::int64_t start = offset / page * page;
   const auto span = static_cast<std::size_t>(offset + length - start);
   void* map = ::mmap(nullptr, span, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, static_cast<off_t>(start));
-  if (map == MAP_FAILED) return MappedHash::unavailable;
-  const bool ok = update_guarded(sha, static_cast<const char*>(map) + (offset - start), static_cast<std::size_t>(length));
-  ::munmap(map, span);
+  if (map == MAP_FAILED) return;
+  map_ = map;
+  span_ = span;
+  skip_ = static_cast<std::size_t>(offset - start);
+  length_ = static_cast<std::size_t>(length);
+  status_ = MappedHash::ok;
+}
+
+MappedRange::~MappedRange() {
+  if (map_ != nullptr) ::munmap(map_, span_);
+}
+
+MappedHash MappedRange::hash_into(Sha1& sha) const {
+  if (status_ != MappedHash::ok || length_ == 0) return status_;
+  const bool ok = update_guarded(sha, static_cast<const char*>(map_) + skip_, length_);
   return ok ? MappedHash::ok : MappedHash::short_file;
+}
+
+MappedHash hash_mapped_range(Sha1& sha, int fd, std::int64_t offset, std::int64_t length) {
+  const MappedRange range(fd, offset, length);
+  return range.hash_into(sha);
 }
 
 }  // namespace tessera

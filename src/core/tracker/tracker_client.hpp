@@ -33,7 +33,7 @@ struct TrackerClientOptions {
   std::string user_agent = "Tessera/0.1.0";
   std::string ca_file;  // extra CA certificates (PEM) trusted besides the system's; for tests
   std::size_t max_body = std::size_t{2} << 20;
-  int max_redirects = 3;
+  int max_redirects = 3;  // one from HTTPS down to plain HTTP is never followed (it fails)
 };
 
 class TrackerClient {

@@ -59,6 +59,18 @@ expected<void, ParseError> check_header(std::string_view d, std::uint32_t transa
 
 }  // namespace
 
+std::chrono::milliseconds RetrySchedule::wait_after(int n) const {
+  using std::chrono::milliseconds;
+  // The timer converts to the clock's nanoseconds: anything longer would overflow there.
+  constexpr auto longest = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::duration::max());
+  if (base <= milliseconds::zero()) return milliseconds::zero();
+  const milliseconds first = std::min(base, longest);
+  const int doublings = std::max(n, 0);
+  // base * 2^n without the product: it saturates once it would pass `longest`.
+  if (doublings >= 62 || first.count() > (longest.count() >> doublings)) return longest;
+  return first * (std::int64_t{1} << doublings);
+}
+
 std::uint32_t wire_event(Event e) noexcept {
   switch (e) {
     case Event::completed:

@@ -1,6 +1,6 @@
 // The UDP tracker protocol (BEP 15) as pure functions: requests are encoded into datagrams and
 // datagrams are parsed back, every length and field checked. The Asio side lives in
-// tracker_client.cpp; the whole exchange can be tested by feeding bytes.
+// udp_tracker_request.cpp; the whole exchange can be tested by feeding bytes.
 #pragma once
 
 #include <chrono>
@@ -23,9 +23,20 @@ inline constexpr std::chrono::seconds kConnectionIdLifetime{60};
 // Retransmit after 15 * 2^n seconds, n = 0 ... kMaxRetries; then give up.
 inline constexpr std::chrono::seconds kBaseTimeout{15};
 inline constexpr int kMaxRetries = 8;
-constexpr std::chrono::seconds retry_timeout(int n) {
-  return kBaseTimeout * (std::int64_t{1} << n);
-}
+
+// When a request goes out again: transmission n (0 = the first) waits base * 2^n for an answer,
+// then transmission n + 1 follows, up to transmission max_retries, after whose wait the request
+// times out. BEP 15's schedule by default; the client scales `base` (tests use milliseconds).
+struct RetrySchedule {
+  std::chrono::milliseconds base{kBaseTimeout};
+  int max_retries = kMaxRetries;
+
+  // How long transmission n waits. Saturates at the longest wait a steady-clock timer can hold,
+  // so no base and no n overflow.
+  std::chrono::milliseconds wait_after(int n) const;
+  // Whether transmission n is sent at all (the first always is).
+  bool sends(int n) const { return n == 0 || (n > 0 && n <= max_retries); }
+};
 
 enum class Action : std::uint32_t { connect = 0, announce = 1, scrape = 2, error = 3 };
 
