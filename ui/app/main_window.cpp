@@ -410,12 +410,6 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
   for (const TorrentStatus& t : s.torrents) {
     if (t.state == TorrentState::downloading) seenDownloading_.insert(t.id);
   }
-  for (TorrentId id : ratioGuard_.check(s, prefs_.stopAtRatio, prefs_.ratioLimit)) {
-    session_.pause(id);
-    if (const TorrentRow* row = model_->find(id)) {
-      showMessage(tr("%1 reached ratio %2 and was stopped").arg(row->name, formatRatio(prefs_.ratioLimit)));
-    }
-  }
   if (pendingSelection_ && model_->rowOf(*pendingSelection_) >= 0) selectTorrent(*pendingSelection_);
   updateEmptyHint();
   if (tray_ != nullptr) {
@@ -526,10 +520,7 @@ void MainWindow::openTorrentFiles() {
 }
 
 void MainWindow::startSelected() {
-  for (TorrentId id : selectedTorrents()) {
-    session_.resume(id);
-    ratioGuard_.resumedByUser(id);
-  }
+  for (TorrentId id : selectedTorrents()) session_.resume(id);
 }
 
 void MainWindow::pauseSelected() {
@@ -541,7 +532,6 @@ void MainWindow::startAll(bool start) {
     const TorrentRow* row = model_->rowAt(r);
     if (start) {
       session_.resume(row->id);
-      ratioGuard_.resumedByUser(row->id);
     } else {
       session_.pause(row->id);
     }

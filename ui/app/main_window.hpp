@@ -10,7 +10,6 @@
 #include <set>
 
 #include "app/preferences.hpp"
-#include "app/ratio_guard.hpp"
 #include "dialogs/preferences_dialog.hpp"
 #include "models/speed_history.hpp"
 #include "session/session_client.hpp"
@@ -108,7 +107,6 @@ class MainWindow : public QMainWindow {
   QString stateDir_;
   QString portNote_;
   SpeedHistory history_;
-  RatioGuard ratioGuard_;
   TorrentListModel* model_;
   TorrentFilterProxy* proxy_;
   HintTreeView* table_;
