@@ -143,8 +143,9 @@ class DemoTest : public QObject {
       return nullptr;
     };
     // It gets peers and data: a download of its own, not last run's copy.
-    QTRY_VERIFY_WITH_TIMEOUT(demo() != nullptr && demo()->peers_connected >= 1 && demo()->downloaded > 0, 20000);
-    QVERIFY(demo()->progress > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(demo() != nullptr && demo()->peers_connected >= 1 && demo()->downloaded > 0 &&
+                                 demo()->progress > 0,
+                             20000);
     QCOMPARE(torrentsIn(app).size(), 1u);
     QCOMPARE(app.window()->torrentModel().rowCount(), 1);
     QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(0).toString()));
