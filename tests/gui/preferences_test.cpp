@@ -5,6 +5,7 @@
 #include <QDoubleSpinBox>
 #include <QDialogButtonBox>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 
@@ -13,6 +14,7 @@
 #include "app/main_window.hpp"
 #include "app/preferences.hpp"
 #include "dialogs/preferences_dialog.hpp"
+#include "dialogs/torrent_limits_dialog.hpp"
 #include "gui_test_support.hpp"
 #include "session/session_client.hpp"
 #include "widgets/transfer_status_bar.hpp"
@@ -160,6 +162,21 @@ class PreferencesTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 3.5, 5000);
     QVERIFY(!seeded()->stopped_at_ratio);  // nothing uploaded yet
     QCOMPARE(seeded()->state, TorrentState::seeding);
+    // Per torrent, through the limits dialog: never stop, then the session's rule again.
+    const TorrentId id = seeded()->id;
+    app.window()->selectTorrent(id);
+    auto limits = [&](const char* choice) {
+      QTRY_VERIFY(app.window()->findChild<TorrentLimitsDialog*>() == nullptr);
+      app.window()->action(QStringLiteral("limits"))->trigger();
+      auto* dialog = app.window()->findChild<TorrentLimitsDialog*>();
+      QVERIFY(dialog != nullptr);
+      dialog->findChild<QRadioButton*>(QLatin1String(choice))->setChecked(true);
+      dialog->accept();
+    };
+    limits("ratio_never");
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 0.0, 5000);
+    limits("ratio_follow");
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 3.5, 5000);
     setRatio(false, 3.5);
     QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 0.0, 5000);
   }

@@ -88,7 +88,9 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   transfer_->setAltSpeedEnabled(prefs_.altLimitsEnabled);
 
   adder_ = new TorrentAdder(session_, [this]() -> const Preferences& { return prefs_; }, this, this);
-  actions_ = new TorrentActions(session_, *model_, *table_, *adder_, settings_, *this);
+  actions_ = new TorrentActions(
+      session_, *model_, *table_, *adder_, settings_,
+      [this] { return toSessionSettings(prefs_, SessionSettings{}).stop_at_ratio; }, *this);
   intake_ = new TorrentIntake(*adder_, *this, this);
   createAppActions();
   tray_ = new TrayIcon(*this, {actions_->startAll(), actions_->pauseAll(), altSpeedAction_, nullptr, quitAction_}, this);

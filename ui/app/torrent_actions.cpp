@@ -24,13 +24,15 @@
 namespace tessera::gui {
 
 TorrentActions::TorrentActions(SessionClient& session, const TorrentListModel& model, QAbstractItemView& table,
-                               TorrentAdder& adder, QSettings& settings, QWidget& window)
+                               TorrentAdder& adder, QSettings& settings, std::function<double()> sessionRatio,
+                               QWidget& window)
     : QObject(&window),
       session_(session),
       model_(model),
       table_(table),
       adder_(adder),
       settings_(settings),
+      sessionRatio_(std::move(sessionRatio)),
       window_(window) {
   createActions();
   table_.setContextMenuPolicy(Qt::CustomContextMenu);
@@ -63,7 +65,7 @@ void TorrentActions::createActions() {
   recheck_ = makeAction(w, QStringLiteral("recheck"), tr("Force Re&check"),
                         themedIcon(QStringLiteral("view-refresh"), QStringLiteral("recheck")),
                         QKeySequence(Qt::CTRL | Qt::Key_R));
-  limits_ = makeAction(w, QStringLiteral("limits"), tr("Speed &Caps…"), ownIcon(QStringLiteral("speed")),
+  limits_ = makeAction(w, QStringLiteral("limits"), tr("Speed Caps and &Ratio…"), ownIcon(QStringLiteral("speed")),
                        QKeySequence(Qt::CTRL | Qt::Key_L));
   copyName_ = makeAction(w, QStringLiteral("copy_name"), tr("Copy &Name"),
                          themedIcon(QStringLiteral("edit-copy"), QStringLiteral("copy")), QKeySequence::Copy);
@@ -179,9 +181,18 @@ void TorrentActions::editLimits() {
   const TorrentRow* first = model_.find(ids.front());
   if (first == nullptr) return;
   const QString what = ids.size() == 1 ? QStringLiteral("“%1”").arg(first->name) : tr("%1 torrents").arg(ids.size());
-  TorrentLimitsDialog dialog(what, first->downloadLimit, first->uploadLimit, &window_);
-  if (dialog.exec() != QDialog::Accepted) return;
-  for (TorrentId id : ids) session_.setTorrentRateLimits(id, dialog.downloadLimit(), dialog.uploadLimit());
+  const double session = sessionRatio_();
+  auto* dialog = new TorrentLimitsDialog(what, first->downloadLimit, first->uploadLimit,
+                                         TorrentLimitsDialog::ruleFromSnapshot(first->ratioLimit, session), session,
+                                         &window_);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog, ids] {
+    for (TorrentId id : ids) {
+      session_.setTorrentRateLimits(id, dialog->downloadLimit(), dialog->uploadLimit());
+      if (dialog->ratioChanged()) session_.setTorrentRatioLimit(id, dialog->ratioLimit());
+    }
+  });
+  dialog->open();
 }
 
 void TorrentActions::copySelected(bool infoHash) {

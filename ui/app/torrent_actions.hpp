@@ -1,11 +1,12 @@
 // The commands on torrents — Add, Start and Pause (selected or all), Remove (with data), Open
-// Folder, Recheck, Speed Caps, Copy name or info-hash — enabled by what the selection allows, and
-// the torrent table's context menu that offers them. Each turns into session commands; none waits
-// on the engine.
+// Folder, Recheck, Limits (speed caps, share ratio), Copy name or info-hash — enabled by what the
+// selection allows, and the torrent table's context menu that offers them. Each turns into session
+// commands; none waits on the engine.
 #pragma once
 
 #include <QObject>
 
+#include <functional>
 #include <vector>
 
 #include <tessera/status.hpp>
@@ -26,8 +27,9 @@ class TorrentActions : public QObject {
 
  public:
   // The actions are children of `window` (found there by object name) and use it for dialogs.
+  // `sessionRatio` gives the session's share-ratio limit (0: none), for the limits dialog.
   TorrentActions(SessionClient& session, const TorrentListModel& model, QAbstractItemView& table,
-                 TorrentAdder& adder, QSettings& settings, QWidget& window);
+                 TorrentAdder& adder, QSettings& settings, std::function<double()> sessionRatio, QWidget& window);
 
   QAction* add() const { return add_; }
   QAction* start() const { return start_; }
@@ -67,6 +69,7 @@ class TorrentActions : public QObject {
   QAbstractItemView& table_;
   TorrentAdder& adder_;
   QSettings& settings_;
+  std::function<double()> sessionRatio_;
   QWidget& window_;
 
   QAction* add_ = nullptr;
