@@ -16,6 +16,7 @@
 #include "dialogs/preferences_dialog.hpp"
 #include "dialogs/torrent_limits_dialog.hpp"
 #include "gui_test_support.hpp"
+#include "models/torrent_list_model.hpp"
 #include "session/session_client.hpp"
 #include "widgets/transfer_status_bar.hpp"
 
@@ -167,6 +168,8 @@ class PreferencesTest : public QObject {
     app.window()->selectTorrent(id);
     auto limits = [&](const char* choice) {
       QTRY_VERIFY(app.window()->findChild<TorrentLimitsDialog*>() == nullptr);
+      // The dialog starts from what the window has seen: wait until the table is as new as the engine.
+      QTRY_COMPARE_WITH_TIMEOUT(app.window()->torrentModel().find(id)->ratioLimit, seeded()->ratio_limit, 5000);
       app.window()->action(QStringLiteral("limits"))->trigger();
       auto* dialog = app.window()->findChild<TorrentLimitsDialog*>();
       QVERIFY(dialog != nullptr);
