@@ -38,6 +38,12 @@ class AppLogicTest : public QObject {
     QCOMPARE(formatRatio(shareRatio(150, 100, 0)), QStringLiteral("1.50"));
     QCOMPARE(formatRatio(shareRatio(50, 0, 100)), QStringLiteral("0.50"));  // seeded from disk
     QCOMPARE(formatRatio(shareRatio(50, 0, 0)), QStringLiteral("∞"));
+    QCOMPARE(wrappedToolTip(QStringLiteral("short one")), QStringLiteral("short one"));
+    const QString longText = QStringLiteral("word ").repeated(40).trimmed();
+    const QStringList lines = wrappedToolTip(longText).split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);  // 199 characters in lines of at most 72
+    for (const QString& line : lines) QVERIFY(line.size() <= 72 && !line.startsWith(QLatin1Char(' ')));
+    QCOMPARE(lines.join(QLatin1Char(' ')), longText);
   }
 
   void historyKeepsAWindowPerTorrent() {

@@ -5,6 +5,7 @@
 #include <QAction>
 #include <QDoubleSpinBox>
 #include <QHeaderView>
+#include <QHelpEvent>
 #include <QRadioButton>
 #include <QSignalSpy>
 #include <QStatusBar>
@@ -43,6 +44,13 @@ struct Harness {
   SessionBridge bridge;
   std::unique_ptr<MainWindow> window;
 };
+
+QWidget* tooltipWidget() {
+  for (QWidget* w : QApplication::topLevelWidgets()) {
+    if (w->inherits("QTipLabel") && w->isVisible()) return w;
+  }
+  return nullptr;
+}
 
 TorrentLimitsDialog* openLimitsDialog(MainWindow& window) {
   window.action(QStringLiteral("limits"))->trigger();
@@ -165,6 +173,37 @@ class MainWindowTest : public QObject {
     h.publish({t});
     QTRY_COMPARE(general.valueText(QStringLiteral("Status:")), QStringLiteral("Stopped at its share ratio"));
     QVERIFY(general.valueText(QStringLiteral("Share limit:")).startsWith(QStringLiteral("reached 1.50")));
+  }
+
+  // Hovering the status cell of a stalled torrent shows why, through the real view.
+  void statusCellTooltipInTheTable() {
+    QTemporaryDir dir;
+    Harness h(dir.filePath(QStringLiteral("t.conf")));
+    TorrentStatus t = torrent(2, "lonely.iso");
+    t.stall = StallReason::no_peers_known;
+    t.stall_detail = "1 of 1 tracker failing: http://tracker.example/announce: connection refused";
+    h.publish({t});
+    QTRY_COMPARE(h.window->torrentModel().rowCount(), 1);
+    h.window->resize(1100, 700);
+    h.window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(h.window.get()));
+    HintTreeView& table = h.window->torrentView();
+    const QRect cell = table.visualRect(table.model()->index(0, TorrentListModel::StatusColumn));
+    QVERIFY(cell.isValid());
+    QHelpEvent hover(QEvent::ToolTip, cell.center(), table.viewport()->mapToGlobal(cell.center()));
+    QCoreApplication::sendEvent(table.viewport(), &hover);
+    QWidget* tip = nullptr;
+    QTRY_VERIFY((tip = tooltipWidget()) != nullptr);
+    // In lines, so it does not run across the screen: compared as the words shown.
+    QCOMPARE(tip->property("text").toString().replace(QLatin1Char('\n'), QLatin1Char(' ')),
+             QStringLiteral("Not moving: no peers known. 1 of 1 tracker failing: http://tracker.example/announce: "
+                            "connection refused."));
+    // For a look at it: build/.../tests/gui/stalled-tooltip.png
+    tip->grab().save(QStringLiteral("stalled-tooltip.png"));
+    h.window->selectTorrent(2);
+    h.window->details().setCurrentIndex(DetailsPanel::GeneralTabIndex);
+    QCoreApplication::processEvents();
+    h.window->grab().save(QStringLiteral("stalled-general.png"));
   }
 
   void eventsBecomeStatusLines() {

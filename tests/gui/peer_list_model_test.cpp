@@ -166,6 +166,10 @@ class PeerListModelTest : public QObject {
     QCOMPARE(inserted.count(), 2);
     QCOMPARE(removed.count(), 0);
     QCOMPARE(newestFirst.index(0, DepartedPeerListModel::LeftColumn).data().toString(), QStringLiteral("just now"));
+    // A detail that only says the reason again is not repeated.
+    model.setPeers(3, {departed("127.0.0.8:1", DepartureReason::not_useful, "both seeding", 3)});
+    QCOMPARE(model.index(0, DepartedPeerListModel::ReasonColumn).data().toString(), QStringLiteral("Both seeding"));
+    QCOMPARE(model.index(0, DepartedPeerListModel::DetailColumn).data().toString(), QString());
     // Another torrent: its departures replace these.
     model.setPeers(2, {});
     QCOMPARE(model.rowCount(), 0);

@@ -6,6 +6,7 @@
 #include "gui_test_support.hpp"
 #include "models/torrent_filter_proxy.hpp"
 #include "models/torrent_list_model.hpp"
+#include "util/format.hpp"
 
 using namespace tessera;
 using namespace tessera::gui;
@@ -139,9 +140,12 @@ class TorrentListModelTest : public QObject {
     model.applySnapshot(snapshotOf({t}));
     QCOMPARE(changed.count(), 1);
     QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), static_cast<int>(TorrentListModel::StatusColumn));
-    QCOMPARE(status.data(Qt::ToolTipRole).toString(),
+    QCOMPARE(TorrentListModel::statusToolTip(*model.find(1)),
              QStringLiteral("Not moving: no peers known. 2 of 2 trackers failing: http://a.example/announce: timed "
                             "out; udp://b.example:80: refused."));
+    // Long, so in lines.
+    QCOMPARE(status.data(Qt::ToolTipRole).toString(), wrappedToolTip(TorrentListModel::statusToolTip(*model.find(1))));
+    QVERIFY(status.data(Qt::ToolTipRole).toString().contains(QLatin1Char('\n')));
     // The same reason again: nothing to repaint.
     model.applySnapshot(snapshotOf({t}));
     QCOMPARE(changed.count(), 1);
@@ -150,14 +154,15 @@ class TorrentListModelTest : public QObject {
                           StallReason::all_choking, StallReason::nobody_has_wanted}) {
       t.stall = r;
       model.applySnapshot(snapshotOf({t}));
-      QVERIFY2(status.data(Qt::ToolTipRole).toString().startsWith(QStringLiteral("Not moving: ")),
-               qPrintable(status.data(Qt::ToolTipRole).toString()));
+      const QString tip = TorrentListModel::statusToolTip(*model.find(1));
+      QVERIFY2(tip.startsWith(QStringLiteral("Not moving: ")), qPrintable(tip));
     }
     t.stall = StallReason::download_cap;
     t.stall_detail = "downloading at the cap of 100 KiB/s";
     t.down_rate = 100 * 1024;
     model.applySnapshot(snapshotOf({t}));
     QCOMPARE(status.data().toString(), QStringLiteral("Downloading"));
+    // Short: plain text.
     QCOMPARE(status.data(Qt::ToolTipRole).toString(),
              QStringLiteral("Held back by a download cap. Downloading at the cap of 100 KiB/s."));
     // Moving freely: no tooltip.

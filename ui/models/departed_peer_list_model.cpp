@@ -19,6 +19,16 @@ std::string baseKey(const DepartedPeer& p) {
          std::to_string(p.downloaded) + '|' + std::to_string(p.uploaded);
 }
 
+// The engine's detail, unless it only says the reason again ("both seeding").
+QString detailText(const DepartedPeer& p) {
+  const QString detail = QString::fromStdString(p.detail);
+  if (detail.compare(QLatin1String(to_string(p.reason)), Qt::CaseInsensitive) == 0 ||
+      detail.compare(departureReasonText(p.reason), Qt::CaseInsensitive) == 0) {
+    return {};
+  }
+  return detail;
+}
+
 // History, not connections: text halfway to the background, readable in light and dark themes
 // alike (the palette's disabled colour is too faint to read).
 QColor mutedText() {
@@ -52,7 +62,7 @@ QVariant DepartedPeerListModel::data(const QModelIndex& index, int role) const {
         case DownloadedColumn: return p.downloaded > 0 ? formatSize(p.downloaded) : QString();
         case UploadedColumn: return p.uploaded > 0 ? formatSize(p.uploaded) : QString();
         case LeftColumn: return agoText(p.seconds_ago);
-        case DetailColumn: return QString::fromStdString(p.detail);
+        case DetailColumn: return detailText(p);
         default: return {};
       }
     case SortRole:
@@ -76,8 +86,9 @@ QVariant DepartedPeerListModel::data(const QModelIndex& index, int role) const {
     }
     case Qt::ToolTipRole:
       if (index.column() == ReasonColumn || index.column() == DetailColumn) {
-        return p.detail.empty() ? departureReasonText(p.reason)
-                                : tr("%1: %2").arg(departureReasonText(p.reason), QString::fromStdString(p.detail));
+        const QString detail = detailText(p);
+        return detail.isEmpty() ? departureReasonText(p.reason)
+                                : wrappedToolTip(tr("%1: %2").arg(departureReasonText(p.reason), detail));
       }
       return {};
     default: return {};

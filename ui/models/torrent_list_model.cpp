@@ -131,7 +131,7 @@ QVariant TorrentListModel::data(const QModelIndex& index, int role) const {
       if (column == NameColumn) return QStringLiteral("%1\n%2").arg(row->name, row->savePath);
       if (column == StatusColumn) {
         const QString tip = statusToolTip(*row);
-        return tip.isEmpty() ? QVariant() : QVariant(tip);
+        return tip.isEmpty() ? QVariant() : QVariant(wrappedToolTip(tip));
       }
       if (column == SizeColumn && row->wantedSize != row->totalSize) {
         return tr("%1 selected of %2").arg(formatSize(row->wantedSize), formatSize(row->totalSize));

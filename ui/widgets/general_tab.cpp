@@ -166,7 +166,7 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
   QString status;
   switch (s->state) {
     case TorrentState::checking: status = tr("Checking (%1)").arg(formatPercent(s->check_progress)); break;
-    case TorrentState::downloading: status = tr("Downloading"); break;
+    case TorrentState::downloading: status = s->down_rate > 0 ? tr("Downloading") : tr("Stalled"); break;
     case TorrentState::seeding: status = tr("Seeding"); break;
     case TorrentState::paused:
       if (s->stopped_at_ratio) {
