@@ -159,7 +159,7 @@ class MainWindowTest : public QObject {
     QCOMPARE(general.stallText(),
              QStringLiteral("Not moving: peers are known, but none can be reached. "
                             "41 connection attempts failed; 3 peers known."));
-    QCOMPARE(general.valueText(QStringLiteral("Share limit:")), QStringLiteral("none: seeds until stopped"));
+    QCOMPARE(general.valueText(QStringLiteral("Share limit:")), QStringLiteral("none (seeds until you stop it)"));
     // Moving again: the line goes.
     t.stall = StallReason::none;
     t.stall_detail.clear();
@@ -172,7 +172,7 @@ class MainWindowTest : public QObject {
     t.stopped_at_ratio = true;
     h.publish({t});
     QTRY_COMPARE(general.valueText(QStringLiteral("Status:")), QStringLiteral("Stopped at its share ratio"));
-    QVERIFY(general.valueText(QStringLiteral("Share limit:")).startsWith(QStringLiteral("reached 1.50")));
+    QVERIFY(general.valueText(QStringLiteral("Share limit:")).startsWith(QStringLiteral("1.50, reached")));
   }
 
   // Hovering the status cell of a stalled torrent shows why, through the real view.

@@ -181,11 +181,11 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
   // The engine's rule as it stands for this torrent: its own limit or the session's.
   QString shareLimit;
   if (s->stopped_at_ratio) {
-    shareLimit = tr("reached %1: stopped seeding (Start seeds on regardless)").arg(formatRatio(s->ratio_limit));
+    shareLimit = tr("%1, reached: it stopped seeding (Start it to seed on regardless)").arg(formatRatio(s->ratio_limit));
   } else if (s->ratio_limit > 0) {
     shareLimit = tr("stop seeding at ratio %1").arg(formatRatio(s->ratio_limit));
   } else {
-    shareLimit = tr("none: seeds until stopped");
+    shareLimit = tr("none (seeds until you stop it)");
   }
   set(tr("Share limit:"), shareLimit);
   const QString stall = stallExplanation(s->stall, s->stall_detail);
