@@ -1,10 +1,9 @@
-// The small pure pieces: number formatting, the ratio rule, the rate history, the graph's axis,
+// The small pure pieces: number formatting, the rate history, the graph's axis,
 // and the bridge that carries snapshots and events onto the GUI thread.
 #include <QSignalSpy>
 
 #include <thread>
 
-#include "app/ratio_guard.hpp"
 #include "gui_test_support.hpp"
 #include "models/speed_history.hpp"
 #include "session/session_bridge.hpp"
@@ -39,22 +38,12 @@ class AppLogicTest : public QObject {
     QCOMPARE(formatRatio(shareRatio(150, 100, 0)), QStringLiteral("1.50"));
     QCOMPARE(formatRatio(shareRatio(50, 0, 100)), QStringLiteral("0.50"));  // seeded from disk
     QCOMPARE(formatRatio(shareRatio(50, 0, 0)), QStringLiteral("∞"));
-  }
-
-  void ratioGuardStopsOnceAndRespectsTheUser() {
-    RatioGuard guard;
-    SessionSnapshot s;
-    TorrentStatus t = torrent(1, "x", TorrentState::seeding, 1.0);
-    t.downloaded = 100;
-    t.uploaded = 150;
-    s.torrents.push_back(t);
-    QVERIFY(guard.check(s, false, 1.0).empty());  // rule off
-    QCOMPARE(guard.check(s, true, 2.0).size(), 0u);  // below the ratio
-    QCOMPARE(guard.check(s, true, 1.5), std::vector<TorrentId>{1});
-    QVERIFY(guard.check(s, true, 1.5).empty());  // asked once
-    guard.resumedByUser(1);
-    s.torrents[0].uploaded = 500;
-    QVERIFY(guard.check(s, true, 1.5).empty());  // the user wants it seeding
+    QCOMPARE(wrappedToolTip(QStringLiteral("short one")), QStringLiteral("short one"));
+    const QString longText = QStringLiteral("word ").repeated(40).trimmed();
+    const QStringList lines = wrappedToolTip(longText).split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 3);  // 199 characters in lines of at most 72
+    for (const QString& line : lines) QVERIFY(line.size() <= 72 && !line.startsWith(QLatin1Char(' ')));
+    QCOMPARE(lines.join(QLatin1Char(' ')), longText);
   }
 
   void historyKeepsAWindowPerTorrent() {

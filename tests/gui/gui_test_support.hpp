@@ -45,6 +45,10 @@ class FakeSessionClient : public SessionClient {
   void setFilePriority(TorrentId id, std::uint32_t file, FilePriority p) override {
     calls.push_back({"file_priority", id, file, static_cast<std::int64_t>(p)});
   }
+  // b: the limit in thousandths; -1 for "follow the session".
+  void setTorrentRatioLimit(TorrentId id, std::optional<double> limit) override {
+    calls.push_back({"ratio_limit", id, 0, limit ? static_cast<std::int64_t>(*limit * 1000.0 + 0.5) : -1});
+  }
   void forceRecheck(TorrentId id) override { calls.push_back({"recheck", id}); }
   void setDetailTorrents(std::vector<TorrentId> ids) override { detail = std::move(ids); }
   void applySettings(const SessionSettings& s) override {

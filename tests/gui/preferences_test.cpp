@@ -1,9 +1,11 @@
-// Preferences: the key table round trip through QSettings, and the dialog end to end — a cap set in
-// the dialog lands in the settings file and in a real session's snapshot.
+// Preferences: the key table round trip through QSettings, and the dialog end to end — a cap or a
+// share-ratio limit set in the dialog lands in the settings file and in a real session's snapshot.
 #include <QAction>
 #include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QDialogButtonBox>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 
@@ -12,7 +14,9 @@
 #include "app/main_window.hpp"
 #include "app/preferences.hpp"
 #include "dialogs/preferences_dialog.hpp"
+#include "dialogs/torrent_limits_dialog.hpp"
 #include "gui_test_support.hpp"
+#include "models/torrent_list_model.hpp"
 #include "session/session_client.hpp"
 #include "widgets/transfer_status_bar.hpp"
 
@@ -63,6 +67,11 @@ class PreferencesTest : public QObject {
     QCOMPARE(s.max_connections, 80);
     QVERIFY(s.max_connections_hard > 80);
     QCOMPARE(s.upload_slots, 7);
+    // Stopping at a ratio is the engine's rule: off means 0 (never), whatever ratio is typed in.
+    p.ratioLimit = 1.75;
+    QCOMPARE(toSessionSettings(p, {}).stop_at_ratio, 0.0);
+    p.stopAtRatio = true;
+    QCOMPARE(toSessionSettings(p, {}).stop_at_ratio, 1.75);
     p.altLimitsEnabled = true;
     s = toSessionSettings(p, {});
     QCOMPARE(s.download_limit, 10 * 1024);
@@ -119,6 +128,60 @@ class PreferencesTest : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(app.session()->snapshot()->download_limit, std::int64_t{300 * 1024}, 5000);
     // The status bar shows the rates with their caps.
     QTRY_VERIFY_WITH_TIMEOUT(window->transferStatus().downText().contains(QStringLiteral("cap 300 KiB/s")), 5000);
+  }
+
+  // The box on the Downloads page sets the session's share-ratio limit: a seeding torrent's
+  // snapshot shows it in effect, and 0 once the box is unticked.
+  void dialogRatioReachesTheEngine() {
+    QTemporaryDir dir;
+    const QString state = dir.filePath(QStringLiteral("state"));
+    writeSetting(state, QStringLiteral("downloads/show_add_dialog"), false);
+    writeSetting(state, QStringLiteral("downloads/save_path"), dir.path());  // where its data is: it seeds
+    LaunchOptions options;
+    options.stateDir = state;
+    options.torrents << makeTorrent(dir.path(), QStringLiteral("seeded"));
+    AppController app(options, loopbackOverrides());
+    QVERIFY(app.start());
+    auto seeded = [&]() -> const TorrentStatus* {
+      static std::shared_ptr<const SessionSnapshot> keep;
+      keep = app.session()->snapshot();
+      return keep && keep->torrents.size() == 1 ? &keep->torrents.front() : nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(seeded() != nullptr && seeded()->state == TorrentState::seeding, 10000);
+    QCOMPARE(seeded()->ratio_limit, 0.0);
+
+    auto setRatio = [&](bool on, double ratio) {
+      PreferencesDialog* dialog = app.window()->showPreferences(PreferencesDialog::DownloadsPage);
+      auto* stop = qobject_cast<QCheckBox*>(dialog->inputFor(QStringLiteral("downloads/stop_at_ratio")));
+      auto* limit = qobject_cast<QDoubleSpinBox*>(dialog->inputFor(QStringLiteral("downloads/ratio_limit")));
+      QVERIFY(stop != nullptr && limit != nullptr);
+      stop->setChecked(on);
+      limit->setValue(ratio);
+      dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+    };
+    setRatio(true, 3.5);
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 3.5, 5000);
+    QVERIFY(!seeded()->stopped_at_ratio);  // nothing uploaded yet
+    QCOMPARE(seeded()->state, TorrentState::seeding);
+    // Per torrent, through the limits dialog: never stop, then the session's rule again.
+    const TorrentId id = seeded()->id;
+    app.window()->selectTorrent(id);
+    auto limits = [&](const char* choice) {
+      QTRY_VERIFY(app.window()->findChild<TorrentLimitsDialog*>() == nullptr);
+      // The dialog starts from what the window has seen: wait until the table is as new as the engine.
+      QTRY_COMPARE_WITH_TIMEOUT(app.window()->torrentModel().find(id)->ratioLimit, seeded()->ratio_limit, 5000);
+      app.window()->action(QStringLiteral("limits"))->trigger();
+      auto* dialog = app.window()->findChild<TorrentLimitsDialog*>();
+      QVERIFY(dialog != nullptr);
+      dialog->findChild<QRadioButton*>(QLatin1String(choice))->setChecked(true);
+      dialog->accept();
+    };
+    limits("ratio_never");
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 0.0, 5000);
+    limits("ratio_follow");
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 3.5, 5000);
+    setRatio(false, 3.5);
+    QTRY_COMPARE_WITH_TIMEOUT(seeded()->ratio_limit, 0.0, 5000);
   }
 
   void commandLine() {

@@ -6,6 +6,7 @@
 #include "gui_test_support.hpp"
 #include "models/torrent_filter_proxy.hpp"
 #include "models/torrent_list_model.hpp"
+#include "util/format.hpp"
 
 using namespace tessera;
 using namespace tessera::gui;
@@ -123,6 +124,65 @@ class TorrentListModelTest : public QObject {
     model.applySnapshot(snapshotOf({t}));
     QCOMPARE(cell(model, 0, TorrentListModel::StatusColumn), QStringLiteral("Error: disk full"));
     QCOMPARE(cell(model, 0, TorrentListModel::EtaColumn), QString());
+  }
+
+  // The status column may say "Stalled"; its tooltip says why, in words, with the engine's numbers.
+  void statusTooltipExplainsAStall() {
+    TorrentListModel model;
+    TorrentStatus t = torrent(1, "quiet");
+    model.applySnapshot(snapshotOf({t}));
+    const QModelIndex status = model.index(0, TorrentListModel::StatusColumn);
+    QCOMPARE(status.data().toString(), QStringLiteral("Stalled"));
+    QVERIFY(status.data(Qt::ToolTipRole).isNull());  // no reason known (say, still connecting)
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    t.stall = StallReason::no_peers_known;
+    t.stall_detail = "2 of 2 trackers failing: http://a.example/announce: timed out; udp://b.example:80: refused";
+    model.applySnapshot(snapshotOf({t}));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), static_cast<int>(TorrentListModel::StatusColumn));
+    QCOMPARE(TorrentListModel::statusToolTip(*model.find(1)),
+             QStringLiteral("Not moving: no peers known. 2 of 2 trackers failing: http://a.example/announce: timed "
+                            "out; udp://b.example:80: refused."));
+    // Long, so in lines.
+    QCOMPARE(status.data(Qt::ToolTipRole).toString(), wrappedToolTip(TorrentListModel::statusToolTip(*model.find(1))));
+    QVERIFY(status.data(Qt::ToolTipRole).toString().contains(QLatin1Char('\n')));
+    // The same reason again: nothing to repaint.
+    model.applySnapshot(snapshotOf({t}));
+    QCOMPARE(changed.count(), 1);
+    // Every reason has words; the cap is "held back", not "not moving".
+    for (StallReason r : {StallReason::checking, StallReason::disk_error, StallReason::peers_unreachable,
+                          StallReason::all_choking, StallReason::nobody_has_wanted}) {
+      t.stall = r;
+      model.applySnapshot(snapshotOf({t}));
+      const QString tip = TorrentListModel::statusToolTip(*model.find(1));
+      QVERIFY2(tip.startsWith(QStringLiteral("Not moving: ")), qPrintable(tip));
+    }
+    t.stall = StallReason::download_cap;
+    t.stall_detail = "downloading at the cap of 100 KiB/s";
+    t.down_rate = 100 * 1024;
+    model.applySnapshot(snapshotOf({t}));
+    QCOMPARE(status.data().toString(), QStringLiteral("Downloading"));
+    // Short: plain text.
+    QCOMPARE(status.data(Qt::ToolTipRole).toString(),
+             QStringLiteral("Held back by a download cap. Downloading at the cap of 100 KiB/s."));
+    // Moving freely: no tooltip.
+    t.stall = StallReason::none;
+    t.stall_detail.clear();
+    model.applySnapshot(snapshotOf({t}));
+    QVERIFY(status.data(Qt::ToolTipRole).isNull());
+  }
+
+  void stoppedAtRatioSaysSo() {
+    TorrentListModel model;
+    TorrentStatus t = torrent(1, "shared", TorrentState::paused, 1.0);
+    model.applySnapshot(snapshotOf({t}));
+    const QModelIndex status = model.index(0, TorrentListModel::StatusColumn);
+    QCOMPARE(status.data().toString(), QStringLiteral("Completed"));
+    t.stopped_at_ratio = true;
+    t.ratio_limit = 2.0;
+    model.applySnapshot(snapshotOf({t}));
+    QCOMPARE(status.data().toString(), QStringLiteral("Stopped at ratio"));
+    QVERIFY(status.data(Qt::ToolTipRole).toString().contains(QStringLiteral("limit of 2.00")));
   }
 
   void proxySortsAndKeepsSelectionAcrossUpdates() {

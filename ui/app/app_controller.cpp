@@ -11,7 +11,7 @@
 #include "app/preferences.hpp"
 #include "app/screenshot_driver.hpp"
 #include "app/single_instance.hpp"
-#include "app/torrent_adder.hpp"
+#include "app/torrent_intake.hpp"
 #include "session/engine_session_client.hpp"
 #include "session/session_bridge.hpp"
 #include "util/icons.hpp"
@@ -91,8 +91,7 @@ bool AppController::start() {
   if (!portNote.isEmpty()) window_->setListenPortNote(portNote);
   if (!logError.isEmpty()) window_->showError(logError);
 
-  if (!options_.torrents.isEmpty()) window_->adder().addFiles(options_.torrents);
-  window_->adder().addMagnets(options_.magnets);
+  window_->intake().addLaunchTorrents(options_);
   if (!options_.screenshot.isEmpty()) screenshot_ = std::make_unique<ScreenshotDriver>(*window_, options_.screenshot);
   if (options_.demo || screenshot_) startDemo();
   if (screenshot_) screenshot_->start();
@@ -101,7 +100,7 @@ bool AppController::start() {
 
 void AppController::listenForOtherInstances(InstanceServer* server) {
   connect(server, &InstanceServer::argumentsReceived, this, [this](const QStringList& arguments) {
-    if (window_) window_->handleArguments(arguments);
+    if (window_) window_->intake().handleArguments(arguments);
   });
 }
 

@@ -65,7 +65,8 @@ void DemoController::swarmStarted() {
     return;
   }
   infoHash_ = info->info_hash;
-  // The same payload makes the same torrent: one from an earlier run goes first, data and all.
+  // The same payload makes the same torrent: one restored from the state folder (kept there by
+  // versions before the demo's torrent was ephemeral) goes first, data and all.
   if (auto snapshot = session_.snapshot()) {
     for (const TorrentStatus& s : snapshot->torrents) {
       if (s.info_hash == infoHash_) oldTorrent_ = s.id;
@@ -101,6 +102,8 @@ void DemoController::addTorrent() {
   params.torrent_file = swarm_->torrent_path().string();
   params.peers = swarm_->peers();
   params.save_path = folder.toStdString();
+  // Not kept in the state folder: the next start (demo or not) does not bring it back.
+  params.ephemeral = true;
   auto id = session_.addTorrent(params);
   if (!id) {
     // Right after a removal the engine may still know the info-hash for a moment: try again on the

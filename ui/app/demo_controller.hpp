@@ -1,7 +1,9 @@
 // Demo mode: a tessera::DemoSwarm (seeds and leechers on 127.0.0.x) and its torrent added to our
 // session, saved into an emptied "demo-download" folder next to it, so there is always something
-// to watch. The swarm starts on a worker thread (it writes and hashes its payload); a demo torrent
-// left from an earlier run (restored from the state folder) is removed with its data first.
+// to watch. The torrent is ephemeral: the state folder never keeps it, so every demo starts afresh
+// and a later start does not bring it back. The swarm starts on a worker thread (it writes and
+// hashes its payload); a demo torrent restored from the state folder (older versions kept it) is
+// removed with its data first.
 #pragma once
 
 #include <QObject>

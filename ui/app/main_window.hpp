@@ -1,38 +1,40 @@
-// The main window: toolbar and menus, the status sidebar, the torrent table, the details tabs and
-// the status bar; plus the tray icon. It turns each snapshot into model updates and each user
-// action into a session command — never waiting on the engine.
+// The main window: lays out the toolbar and menus, the status sidebar, the torrent table, the
+// details tabs and the status bar, and wires the parts that do the work — the torrent actions,
+// the tray and event notifications, the window-state keeper and the sources of new torrents. Each
+// snapshot goes to the models and views; nothing here waits on the engine.
 #pragma once
 
 #include <QMainWindow>
 
 #include <memory>
 #include <optional>
-#include <set>
 
 #include "app/preferences.hpp"
-#include "app/ratio_guard.hpp"
 #include "dialogs/preferences_dialog.hpp"
 #include "models/speed_history.hpp"
 #include "session/session_client.hpp"
 
 class QAction;
 class QLineEdit;
-class QMenu;
 class QSettings;
 class QSplitter;
-class QSystemTrayIcon;
 class QTimer;
 
 namespace tessera::gui {
 
 class DetailsPanel;
+class EventNotifier;
 class HintTreeView;
 class SessionBridge;
 class StatusSidebar;
+class TorrentActions;
 class TorrentAdder;
 class TorrentFilterProxy;
+class TorrentIntake;
 class TorrentListModel;
 class TransferStatusBar;
+class TrayIcon;
+class WindowStateKeeper;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -49,6 +51,7 @@ class MainWindow : public QMainWindow {
   StatusSidebar& sidebar() const { return *sidebar_; }
   TransferStatusBar& transferStatus() const { return *transfer_; }
   TorrentAdder& adder() const { return *adder_; }
+  TorrentIntake& intake() const { return *intake_; }
   const Preferences& preferences() const { return prefs_; }
   QAction* action(const QString& objectName) const;
 
@@ -59,8 +62,6 @@ class MainWindow : public QMainWindow {
   // Saves the preferences and applies them to the running session at once.
   void applyPreferences(const Preferences& prefs);
   PreferencesDialog* showPreferences(PreferencesDialog::Page page = PreferencesDialog::SpeedPage);
-  // Arguments from the command line or a second launch: torrents to add, --demo.
-  void handleArguments(const QStringList& arguments);
   void bringToFront();
   void showError(const QString& message);
   void showMessage(const QString& message);
@@ -74,32 +75,15 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
-  void showEvent(QShowEvent* event) override;
-  void dragEnterEvent(QDragEnterEvent* event) override;
-  void dropEvent(QDropEvent* event) override;
 
  private:
-  void createActions();
+  void createAppActions();
   void createMenus();
   void createToolBar();
-  void createTray();
-  void restoreWindowState();
   void onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapshot);
-  void onEvent(const SessionEvent& event);
   void onCurrentChanged();
-  void updateActions();
   void updateEmptyHint();
-  void openTorrentFiles();
-  void startSelected();
-  void pauseSelected();
-  void startAll(bool start);
-  void removeSelected(bool withData);
-  void openFolder();
-  void recheckSelected();
-  void editTorrentLimits();
-  void copySelected(bool infoHash);
   void setAltSpeed(bool enabled);
-  void showTableMenu(const QPoint& pos);
   void about();
 
   SessionClient& session_;
@@ -108,7 +92,6 @@ class MainWindow : public QMainWindow {
   QString stateDir_;
   QString portNote_;
   SpeedHistory history_;
-  RatioGuard ratioGuard_;
   TorrentListModel* model_;
   TorrentFilterProxy* proxy_;
   HintTreeView* table_;
@@ -116,38 +99,26 @@ class MainWindow : public QMainWindow {
   DetailsPanel* details_;
   QSplitter* hSplit_;
   QSplitter* vSplit_;
-  QLineEdit* search_;
+  QLineEdit* search_ = nullptr;
   TransferStatusBar* transfer_;
   TorrentAdder* adder_;
-  QSystemTrayIcon* tray_ = nullptr;
-  QMenu* trayMenu_ = nullptr;
+  TorrentActions* actions_;
+  TorrentIntake* intake_;
+  TrayIcon* tray_ = nullptr;
+  EventNotifier* notifier_ = nullptr;
+  WindowStateKeeper* stateKeeper_ = nullptr;
   QTimer* freeSpaceTimer_;
   std::optional<TorrentId> pendingSelection_;
-  std::set<TorrentId> seenDownloading_;
   std::shared_ptr<const SessionSnapshot> latest_;
   bool quitting_ = false;
-  bool toldAboutTray_ = false;
-  bool fitNameColumn_ = false;  // first start: the name column takes the width the others leave
 
-  QAction* addAction_;
-  QAction* startAction_;
-  QAction* pauseAction_;
-  QAction* startAllAction_;
-  QAction* pauseAllAction_;
-  QAction* removeAction_;
-  QAction* removeDataAction_;
-  QAction* openFolderAction_;
-  QAction* recheckAction_;
-  QAction* limitsAction_;
-  QAction* copyNameAction_;
-  QAction* copyHashAction_;
-  QAction* prefsAction_;
-  QAction* altSpeedAction_;
-  QAction* demoAction_;
-  QAction* sidebarAction_;
-  QAction* detailsAction_;
-  QAction* aboutAction_;
-  QAction* quitAction_;
+  QAction* prefsAction_ = nullptr;
+  QAction* altSpeedAction_ = nullptr;
+  QAction* demoAction_ = nullptr;
+  QAction* sidebarAction_ = nullptr;
+  QAction* detailsAction_ = nullptr;
+  QAction* aboutAction_ = nullptr;
+  QAction* quitAction_ = nullptr;
 };
 
 }  // namespace tessera::gui

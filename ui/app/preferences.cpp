@@ -105,6 +105,8 @@ SessionSettings toSessionSettings(const Preferences& prefs, SessionSettings base
   base.max_peers_per_torrent = prefs.maxPeersPerTorrent;
   base.max_peers_per_torrent_hard = prefs.maxPeersPerTorrent + std::max(1, prefs.maxPeersPerTorrent / 3);
   base.upload_slots = prefs.uploadSlots;
+  // The engine stops seeding torrents at the ratio (0: never); the box only switches the rule.
+  base.stop_at_ratio = prefs.stopAtRatio ? prefs.ratioLimit : 0.0;
   return base;
 }
 

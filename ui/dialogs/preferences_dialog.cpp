@@ -284,7 +284,8 @@ QWidget* PreferencesDialog::downloadsPage() {
   dlayout->addStretch(1);
   layout->addWidget(done);
   layout->addWidget(note(tr("Unticked, finished torrents keep seeding. The ratio is uploaded over downloaded; a torrent "
-                            "you resume by hand after it was stopped keeps seeding."),
+                            "you resume by hand after it was stopped keeps seeding. A torrent's own rule (Torrent ▸ "
+                            "Speed Caps and Ratio…) comes first."),
                          page));
   layout->addStretch(1);
   return page;

@@ -1,5 +1,6 @@
 #include "models/peer_list_model.hpp"
 
+#include "util/engine_words.hpp"
 #include "util/format.hpp"
 
 namespace tessera::gui {
@@ -70,6 +71,7 @@ QVariant PeerListModel::data(const QModelIndex& index, int role) const {
       switch (index.column()) {
         case AddressColumn: return QString::fromStdString(p.address);
         case ClientColumn: return QString::fromStdString(p.client);
+        case SourceColumn: return peerSourceText(p.source);
         case FlagsColumn: return row.flags;
         case ProgressColumn: return formatPercent(p.progress);
         case DownRateColumn: return formatRateOrBlank(p.down_rate);
@@ -83,6 +85,7 @@ QVariant PeerListModel::data(const QModelIndex& index, int role) const {
       switch (index.column()) {
         case AddressColumn: return addressSortKey(p.address);
         case ClientColumn: return QString::fromStdString(p.client);
+        case SourceColumn: return peerSourceText(p.source);
         case FlagsColumn: return row.flags;
         case ProgressColumn: return p.progress;
         case DownRateColumn: return QVariant::fromValue<qint64>(p.down_rate);
@@ -97,6 +100,7 @@ QVariant PeerListModel::data(const QModelIndex& index, int role) const {
       switch (index.column()) {
         case AddressColumn:
         case ClientColumn:
+        case SourceColumn:
         case FlagsColumn:
         case ChokeReasonColumn: return QVariant::fromValue(Qt::AlignLeft | Qt::AlignVCenter);
         case ProgressColumn: return QVariant::fromValue(Qt::AlignCenter);
@@ -119,6 +123,7 @@ QVariant PeerListModel::headerData(int section, Qt::Orientation orientation, int
     switch (section) {
       case AddressColumn: return tr("Address");
       case ClientColumn: return tr("Client");
+      case SourceColumn: return tr("Source");
       case FlagsColumn: return tr("Flags");
       case ProgressColumn: return tr("Progress");
       case DownRateColumn: return tr("Down Speed");
@@ -136,6 +141,10 @@ QVariant PeerListModel::headerData(int section, Qt::Orientation orientation, int
                 "unchoke, snubbed, not interested, ...");
     }
     if (section == ProgressColumn) return tr("Share of the torrent this peer has");
+    if (section == SourceColumn) {
+      return tr("Where we heard of this peer: a tracker, it connected to us (incoming), added by hand, the DHT, "
+                "peer exchange (PEX), local discovery (LSD) or the magnet link");
+    }
   }
   return {};
 }
@@ -144,6 +153,7 @@ std::uint32_t PeerListModel::update(Row& row, const PeerInfo& p) {
   std::uint32_t changed = 0;
   PeerInfo& o = row.info;
   if (o.client != p.client) changed |= bit(ClientColumn);
+  if (o.source != p.source) changed |= bit(SourceColumn);
   if (o.progress != p.progress) changed |= bit(ProgressColumn);
   if (o.down_rate != p.down_rate) changed |= bit(DownRateColumn);
   if (o.up_rate != p.up_rate) changed |= bit(UpRateColumn);

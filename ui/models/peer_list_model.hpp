@@ -1,5 +1,5 @@
-// The Peers tab: one row per connected peer of the shown torrent, keyed by address and updated
-// incrementally like the torrent table.
+// The Peers tab: one row per connected peer of the shown torrent (with where we heard of it),
+// keyed by address and updated incrementally like the torrent table.
 #pragma once
 
 #include <tessera/status.hpp>
@@ -15,6 +15,7 @@ class PeerListModel : public IncrementalTableModel {
   enum Column : int {
     AddressColumn,
     ClientColumn,
+    SourceColumn,
     FlagsColumn,
     ProgressColumn,
     DownRateColumn,

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "util/engine_words.hpp"
 #include "util/format.hpp"
 #include "util/icons.hpp"
 
@@ -58,8 +59,20 @@ QString TorrentListModel::statusText(const TorrentRow& row) {
     case TorrentState::checking: return tr("Checking %1").arg(formatPercent(row.checkProgress));
     case TorrentState::downloading: return row.downRate > 0 ? tr("Downloading") : tr("Stalled");
     case TorrentState::seeding: return tr("Seeding");
-    case TorrentState::paused: return row.progress >= 1.0 ? tr("Completed") : tr("Paused");
+    case TorrentState::paused:
+      if (row.stoppedAtRatio) return tr("Stopped at ratio");
+      return row.progress >= 1.0 ? tr("Completed") : tr("Paused");
     case TorrentState::error: return tr("Error: %1").arg(row.error);
+  }
+  return {};
+}
+
+QString TorrentListModel::statusToolTip(const TorrentRow& row) {
+  if (row.state == TorrentState::error) return row.error;
+  if (!row.stallText.isEmpty()) return row.stallText;
+  if (row.state == TorrentState::paused && row.stoppedAtRatio) {
+    return tr("It reached its share-ratio limit of %1 and was stopped. Start it to seed on regardless.")
+        .arg(formatRatio(row.ratioLimit));
   }
   return {};
 }
@@ -116,7 +129,10 @@ QVariant TorrentListModel::data(const QModelIndex& index, int role) const {
       return {};
     case Qt::ToolTipRole:
       if (column == NameColumn) return QStringLiteral("%1\n%2").arg(row->name, row->savePath);
-      if (column == StatusColumn && row->state == TorrentState::error) return row->error;
+      if (column == StatusColumn) {
+        const QString tip = statusToolTip(*row);
+        return tip.isEmpty() ? QVariant() : QVariant(wrappedToolTip(tip));
+      }
       if (column == SizeColumn && row->wantedSize != row->totalSize) {
         return tr("%1 selected of %2").arg(formatSize(row->wantedSize), formatSize(row->totalSize));
       }
@@ -211,6 +227,16 @@ std::uint32_t TorrentListModel::update(TorrentRow& row, const TorrentStatus& s) 
   if (assign(row.addedAt, s.added_at)) changed |= bit(AddedOnColumn);
   row.downloadLimit = s.download_limit;
   row.uploadLimit = s.upload_limit;
+  // Both show in the status column's text or tooltip.
+  if (assign(row.ratioLimit, s.ratio_limit)) changed |= bit(StatusColumn);
+  if (assign(row.stoppedAtRatio, s.stopped_at_ratio)) changed |= bit(StatusColumn);
+  // Words made only when the reason changes: most snapshots bring the same one.
+  if (row.stall != s.stall || row.stallDetail != s.stall_detail) {
+    row.stall = s.stall;
+    row.stallDetail = s.stall_detail;
+    row.stallText = stallExplanation(s.stall, s.stall_detail);
+    changed |= bit(StatusColumn);
+  }
   return changed;
 }
 

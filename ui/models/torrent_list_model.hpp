@@ -42,6 +42,11 @@ struct TorrentRow {
   double ratio = 0;
   std::int64_t addedAt = 0;
   std::int64_t downloadLimit = 0, uploadLimit = 0;
+  double ratioLimit = 0;        // in effect (0: none)
+  bool stoppedAtRatio = false;
+  StallReason stall = StallReason::none;
+  std::string stallDetail;
+  QString stallText;            // why it is not moving, in words (empty: it moves, or needn't)
 
   bool matches(StatusFilter filter) const;
 };
@@ -89,6 +94,9 @@ class TorrentListModel : public IncrementalTableModel {
 
   // The status column's text, shared with tooltips and the details pane.
   static QString statusText(const TorrentRow& row);
+  // What the status column's tooltip adds: the error, why it is not moving, or that it was stopped
+  // at its share ratio. Empty when there is nothing to add.
+  static QString statusToolTip(const TorrentRow& row);
 
  signals:
   // After each snapshot, when any sidebar count changed.

@@ -24,6 +24,9 @@ void EngineSessionClient::setTorrentRateLimits(TorrentId id, std::int64_t downlo
 void EngineSessionClient::setFilePriority(TorrentId id, std::uint32_t fileIndex, FilePriority priority) {
   session_->set_file_priority(id, fileIndex, priority);
 }
+void EngineSessionClient::setTorrentRatioLimit(TorrentId id, std::optional<double> limit) {
+  session_->set_torrent_ratio_limit(id, limit);
+}
 void EngineSessionClient::forceRecheck(TorrentId id) { session_->force_recheck(id); }
 void EngineSessionClient::setDetailTorrents(std::vector<TorrentId> ids) {
   session_->set_detail_torrents(std::move(ids));

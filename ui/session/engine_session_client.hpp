@@ -21,6 +21,7 @@ class EngineSessionClient final : public SessionClient {
   void setRateLimits(std::int64_t download, std::int64_t upload) override;
   void setTorrentRateLimits(TorrentId id, std::int64_t download, std::int64_t upload) override;
   void setFilePriority(TorrentId id, std::uint32_t fileIndex, FilePriority priority) override;
+  void setTorrentRatioLimit(TorrentId id, std::optional<double> limit) override;
   void forceRecheck(TorrentId id) override;
   void setDetailTorrents(std::vector<TorrentId> ids) override;
   void applySettings(const SessionSettings& settings) override;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,8 @@ class SessionClient {
   virtual void setRateLimits(std::int64_t download, std::int64_t upload) = 0;
   virtual void setTorrentRateLimits(TorrentId id, std::int64_t download, std::int64_t upload) = 0;
   virtual void setFilePriority(TorrentId id, std::uint32_t fileIndex, FilePriority priority) = 0;
+  // nullopt: follow the session's stop_at_ratio; 0: never stop; else stop seeding at that ratio.
+  virtual void setTorrentRatioLimit(TorrentId id, std::optional<double> limit) = 0;
   virtual void forceRecheck(TorrentId id) = 0;
   virtual void setDetailTorrents(std::vector<TorrentId> ids) = 0;
   virtual void applySettings(const SessionSettings& settings) = 0;

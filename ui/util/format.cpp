@@ -81,4 +81,21 @@ double shareRatio(std::int64_t uploaded, std::int64_t downloaded, std::int64_t h
   return static_cast<double>(uploaded) / static_cast<double>(base);
 }
 
+QString wrappedToolTip(const QString& plain) {
+  // Qt wraps a rich-text tooltip into a narrow column; breaking lines here keeps it wide and tidy.
+  constexpr qsizetype kWidth = 72;
+  QString out;
+  qsizetype lineStart = 0;
+  for (const QString& word : plain.split(QLatin1Char(' '))) {
+    if (out.size() > lineStart && out.size() - lineStart + 1 + word.size() > kWidth) {
+      out += QLatin1Char('\n');
+      lineStart = out.size();
+    } else if (out.size() > lineStart) {
+      out += QLatin1Char(' ');
+    }
+    out += word;
+  }
+  return out;
+}
+
 }  // namespace tessera::gui

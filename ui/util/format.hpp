@@ -27,6 +27,10 @@ QString formatPercent(double fraction);
 // Locale short date and time; empty for 0 (unknown).
 QString formatDateTime(std::int64_t secondsSinceEpoch);
 
+// A long tooltip broken into lines of about 70 characters at spaces (Qt shows plain text on one
+// line however long).
+QString wrappedToolTip(const QString& plain);
+
 // Upload over download (download falls back to what we have, for torrents seeded from disk);
 // infinity when uploaded > 0 against 0.
 double shareRatio(std::int64_t uploaded, std::int64_t downloaded, std::int64_t have);

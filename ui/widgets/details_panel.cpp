@@ -3,44 +3,19 @@
 #include <QHeaderView>
 #include <QMenu>
 #include <QSettings>
-#include <QSortFilterProxyModel>
 
 #include "models/file_tree_model.hpp"
-#include "models/peer_list_model.hpp"
 #include "models/speed_history.hpp"
 #include "models/tracker_list_model.hpp"
 #include "session/session_client.hpp"
 #include "widgets/file_priority_delegate.hpp"
 #include "widgets/general_tab.hpp"
 #include "widgets/hint_tree_view.hpp"
+#include "widgets/peers_tab.hpp"
 #include "widgets/progress_bar_delegate.hpp"
 #include "widgets/speed_graph_widget.hpp"
 
 namespace tessera::gui {
-namespace {
-
-HintTreeView* makeListView(QWidget* parent) {
-  auto* view = new HintTreeView(parent);
-  view->setRootIsDecorated(false);
-  view->setUniformRowHeights(true);
-  view->setAlternatingRowColors(true);
-  view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  view->setSelectionBehavior(QAbstractItemView::SelectRows);
-  view->header()->setStretchLastSection(true);
-  installColumnChooser(view->header());
-  return view;
-}
-
-// Column widths from sample text, so nothing is clipped at the default font.
-void sizeColumns(QTreeView* view, const std::vector<std::pair<int, QString>>& samples) {
-  const QFontMetrics fm = view->fontMetrics();
-  for (const auto& [column, sample] : samples) {
-    const int header = fm.horizontalAdvance(view->model()->headerData(column, Qt::Horizontal).toString()) + 28;
-    view->setColumnWidth(column, std::max(header, fm.horizontalAdvance(sample) + 24));
-  }
-}
-
-}  // namespace
 
 DetailsPanel::DetailsPanel(SessionClient& session, const SpeedHistory& history, QWidget* parent)
     : QTabWidget(parent), session_(session) {
@@ -60,26 +35,8 @@ DetailsPanel::DetailsPanel(SessionClient& session, const SpeedHistory& history, 
                              {TrackerListModel::NextAnnounceColumn, QStringLiteral("29m 59s")}});
   addTab(trackerView_, tr("Trackers"));
 
-  peers_ = new PeerListModel(this);
-  peerProxy_ = new QSortFilterProxyModel(this);
-  peerProxy_->setSourceModel(peers_);
-  peerProxy_->setSortRole(PeerListModel::SortRole);
-  peerProxy_->setDynamicSortFilter(true);
-  peerView_ = makeListView(this);
-  peerView_->setModel(peerProxy_);
-  peerView_->setSortingEnabled(true);
-  peerView_->sortByColumn(PeerListModel::AddressColumn, Qt::AscendingOrder);
-  peerView_->setItemDelegateForColumn(PeerListModel::ProgressColumn,
-                                      new ProgressBarDelegate(PeerListModel::ProgressRole, -1, peerView_));
-  sizeColumns(peerView_, {{PeerListModel::AddressColumn, QStringLiteral("255.255.255.255:65535")},
-                          {PeerListModel::ClientColumn, QStringLiteral("qBittorrent 4.5.2")},
-                          {PeerListModel::FlagsColumn, QStringLiteral("D U O S I F")},
-                          {PeerListModel::ProgressColumn, QStringLiteral("100.0% progress")},
-                          {PeerListModel::DownRateColumn, QStringLiteral("999.9 KiB/s")},
-                          {PeerListModel::UpRateColumn, QStringLiteral("999.9 KiB/s")},
-                          {PeerListModel::DownloadedColumn, QStringLiteral("999.9 MiB")},
-                          {PeerListModel::UploadedColumn, QStringLiteral("999.9 MiB")}});
-  addTab(peerView_, tr("Peers"));
+  peersTab_ = new PeersTab(this);
+  addTab(peersTab_, tr("Peers"));
 
   files_ = new FileTreeModel(this);
   fileView_ = new HintTreeView(this);
@@ -110,16 +67,18 @@ DetailsPanel::DetailsPanel(SessionClient& session, const SpeedHistory& history, 
   updateHints();
 }
 
+PeerListModel& DetailsPanel::peerModel() const { return peersTab_->peerModel(); }
+HintTreeView& DetailsPanel::peerView() const { return peersTab_->peerView(); }
+
 void DetailsPanel::updateHints() {
+  peersTab_->setEmptyHints(torrent_ != 0);
   if (torrent_ == 0) {
     const QString none = tr("Select a torrent to see its details.");
     trackerView_->setEmptyHint(none);
-    peerView_->setEmptyHint(none);
     fileView_->setEmptyHint(none);
     return;
   }
   trackerView_->setEmptyHint(tr("This torrent has no trackers: peers come from the ones it was added with."));
-  peerView_->setEmptyHint(tr("No peers connected."));
   fileView_->setEmptyHint(filesLoaded_ ? tr("No files.") : tr("Loading the file list…"));
 }
 
@@ -127,7 +86,7 @@ void DetailsPanel::setTorrent(TorrentId id) {
   if (id == torrent_) return;
   torrent_ = id;
   filesLoaded_ = false;
-  peers_->clear();
+  peersTab_->showTorrent(nullptr);
   trackers_->clear();
   files_->clear();
   general_->showTorrent(nullptr);
@@ -155,7 +114,7 @@ void DetailsPanel::applySnapshot(const SessionSnapshot& snapshot) {
   graph_->update();
   general_->showTorrent(status);
   trackers_->setTrackers(status->id, status->trackers);
-  peers_->setPeers(status->id, status->peers);
+  peersTab_->showTorrent(status);
   if (status->has_details) {
     const bool first = !filesLoaded_;
     files_->setFiles(status->id, status->files);
@@ -184,14 +143,14 @@ void DetailsPanel::showFileMenu(const QPoint& pos) {
 
 void DetailsPanel::saveState(QSettings& settings) const {
   settings.setValue(QStringLiteral("ui/details_tab"), currentIndex());
-  settings.setValue(QStringLiteral("ui/peers_header"), peerView_->header()->saveState());
+  peersTab_->saveState(settings);
   settings.setValue(QStringLiteral("ui/trackers_header"), trackerView_->header()->saveState());
   settings.setValue(QStringLiteral("ui/files_header"), fileView_->header()->saveState());
 }
 
 void DetailsPanel::restoreState(QSettings& settings) {
   setCurrentIndex(settings.value(QStringLiteral("ui/details_tab"), 0).toInt());
-  peerView_->header()->restoreState(settings.value(QStringLiteral("ui/peers_header")).toByteArray());
+  peersTab_->restoreState(settings);
   trackerView_->header()->restoreState(settings.value(QStringLiteral("ui/trackers_header")).toByteArray());
   fileView_->header()->restoreState(settings.value(QStringLiteral("ui/files_header")).toByteArray());
 }

@@ -6,7 +6,6 @@
 #include <tessera/status.hpp>
 
 class QSettings;
-class QSortFilterProxyModel;
 
 namespace tessera::gui {
 
@@ -14,6 +13,7 @@ class FileTreeModel;
 class GeneralTab;
 class HintTreeView;
 class PeerListModel;
+class PeersTab;
 class SessionClient;
 class SpeedGraphWidget;
 class SpeedHistory;
@@ -35,10 +35,11 @@ class DetailsPanel : public QTabWidget {
   void saveState(QSettings& settings) const;
   void restoreState(QSettings& settings);
 
-  PeerListModel& peerModel() const { return *peers_; }
+  PeerListModel& peerModel() const;
+  PeersTab& peersTab() const { return *peersTab_; }
   TrackerListModel& trackerModel() const { return *trackers_; }
   FileTreeModel& fileModel() const { return *files_; }
-  HintTreeView& peerView() const { return *peerView_; }
+  HintTreeView& peerView() const;
   HintTreeView& fileView() const { return *fileView_; }
   GeneralTab& generalTab() const { return *general_; }
 
@@ -51,11 +52,9 @@ class DetailsPanel : public QTabWidget {
   bool filesLoaded_ = false;
   GeneralTab* general_;
   TrackerListModel* trackers_;
-  PeerListModel* peers_;
+  PeersTab* peersTab_;
   FileTreeModel* files_;
-  QSortFilterProxyModel* peerProxy_;
   HintTreeView* trackerView_;
-  HintTreeView* peerView_;
   HintTreeView* fileView_;
   SpeedGraphWidget* graph_;
 };

@@ -5,10 +5,12 @@
 #include <QLabel>
 #include <QLocale>
 #include <QScrollArea>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include <algorithm>
 
+#include "util/engine_words.hpp"
 #include "util/format.hpp"
 #include "widgets/pieces_bar.hpp"
 
@@ -51,6 +53,23 @@ GeneralTab::GeneralTab(QWidget* parent) : QWidget(parent) {
   bars->setColumnStretch(1, 1);
   layout->addLayout(bars);
 
+  // Why it is not moving: shown only when the engine names a reason.
+  stallRow_ = new QWidget(content);
+  auto* stallLayout = new QHBoxLayout(stallRow_);
+  stallLayout->setContentsMargins(0, 4, 0, 0);
+  auto* stallIcon = new QLabel(stallRow_);
+  const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize);
+  stallIcon->setPixmap(style()->standardIcon(QStyle::SP_MessageBoxWarning).pixmap(iconSize, iconSize));
+  stallIcon->setAlignment(Qt::AlignTop);
+  stallText_ = new QLabel(stallRow_);
+  stallText_->setWordWrap(true);
+  stallText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  stallText_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  stallLayout->addWidget(stallIcon);
+  stallLayout->addWidget(stallText_, 1);
+  stallRow_->hide();
+  layout->addWidget(stallRow_);
+
   auto* transfer = new QGroupBox(tr("Transfer"), content);
   auto* tgrid = new QGridLayout(transfer);
   tgrid->setHorizontalSpacing(12);
@@ -66,6 +85,7 @@ GeneralTab::GeneralTab(QWidget* parent) : QWidget(parent) {
   addField(tgrid, 3, 0, tr("Torrent down cap:"));
   addField(tgrid, 3, 1, tr("Torrent up cap:"));
   addField(tgrid, 3, 2, tr("Status:"));
+  addField(tgrid, 4, 0, tr("Share limit:"), 3);
   for (int c = 0; c < 3; ++c) tgrid->setColumnStretch(c * 2 + 1, 1);
   layout->addWidget(transfer);
 
@@ -101,6 +121,8 @@ QLabel* GeneralTab::addField(QGridLayout* grid, int row, int column, const QStri
   return value;
 }
 
+QString GeneralTab::stallText() const { return stallRow_->isHidden() ? QString() : stallText_->text(); }
+
 QString GeneralTab::valueText(const QString& field) const {
   for (const auto& [name, label] : fields_) {
     if (name == field) return label->text();
@@ -123,6 +145,7 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
     availabilityBar_->clear();
     piecesPercent_->setText(kDash);
     availabilityText_->setText(kDash);
+    stallRow_->hide();
     return;
   }
   const std::int64_t downloaded = std::max(s->all_time_downloaded, s->downloaded);
@@ -143,12 +166,31 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
   QString status;
   switch (s->state) {
     case TorrentState::checking: status = tr("Checking (%1)").arg(formatPercent(s->check_progress)); break;
-    case TorrentState::downloading: status = tr("Downloading"); break;
+    case TorrentState::downloading: status = s->down_rate > 0 ? tr("Downloading") : tr("Stalled"); break;
     case TorrentState::seeding: status = tr("Seeding"); break;
-    case TorrentState::paused: status = s->progress >= 1.0 ? tr("Completed (paused)") : tr("Paused"); break;
+    case TorrentState::paused:
+      if (s->stopped_at_ratio) {
+        status = tr("Stopped at its share ratio");
+      } else {
+        status = s->progress >= 1.0 ? tr("Completed (paused)") : tr("Paused");
+      }
+      break;
     case TorrentState::error: status = tr("Error: %1").arg(QString::fromStdString(s->error)); break;
   }
   set(tr("Status:"), status);
+  // The engine's rule as it stands for this torrent: its own limit or the session's.
+  QString shareLimit;
+  if (s->stopped_at_ratio) {
+    shareLimit = tr("%1, reached: it stopped seeding (Start it to seed on regardless)").arg(formatRatio(s->ratio_limit));
+  } else if (s->ratio_limit > 0) {
+    shareLimit = tr("stop seeding at ratio %1").arg(formatRatio(s->ratio_limit));
+  } else {
+    shareLimit = tr("none (seeds until you stop it)");
+  }
+  set(tr("Share limit:"), shareLimit);
+  const QString stall = stallExplanation(s->stall, s->stall_detail);
+  if (stallText_->text() != stall) stallText_->setText(stall);
+  stallRow_->setVisible(!stall.isEmpty());
   set(tr("Total size:"), s->wanted_size != s->total_size
                              ? tr("%1 (%2 selected)").arg(formatSize(s->total_size), formatSize(s->wanted_size))
                              : formatSize(s->total_size));

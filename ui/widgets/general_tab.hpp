@@ -1,5 +1,6 @@
 // The General tab: what a torrent is (size, pieces, info-hash, folder, comment) and how it is doing
-// (transfer totals, ratio, time active, caps), with a pieces bar and an availability bar.
+// (transfer totals, ratio and its limit, time active, caps), with a pieces bar, an availability
+// bar, and a line saying why it is not moving when the engine knows.
 #pragma once
 
 #include <QWidget>
@@ -23,6 +24,7 @@ class GeneralTab : public QWidget {
   void showTorrent(const TorrentStatus* status);
 
   QString valueText(const QString& field) const;  // for tests: a field's shown text
+  QString stallText() const;                      // the "Not moving: ..." line; empty when hidden
 
  private:
   QLabel* addField(QGridLayout* grid, int row, int column, const QString& name, int span = 1);
@@ -31,6 +33,8 @@ class GeneralTab : public QWidget {
   PiecesBar* availabilityBar_;
   QLabel* piecesPercent_;
   QLabel* availabilityText_;
+  QWidget* stallRow_;
+  QLabel* stallText_;
   std::vector<std::pair<QString, QLabel*>> fields_;
 };
 

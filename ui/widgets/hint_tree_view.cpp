@@ -42,4 +42,24 @@ void installColumnChooser(QHeaderView* header) {
   });
 }
 
+HintTreeView* makeListView(QWidget* parent) {
+  auto* view = new HintTreeView(parent);
+  view->setRootIsDecorated(false);
+  view->setUniformRowHeights(true);
+  view->setAlternatingRowColors(true);
+  view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view->header()->setStretchLastSection(true);
+  installColumnChooser(view->header());
+  return view;
+}
+
+void sizeColumns(QTreeView* view, const std::vector<std::pair<int, QString>>& samples) {
+  const QFontMetrics fm = view->fontMetrics();
+  for (const auto& [column, sample] : samples) {
+    const int header = fm.horizontalAdvance(view->model()->headerData(column, Qt::Horizontal).toString()) + 28;
+    view->setColumnWidth(column, std::max(header, fm.horizontalAdvance(sample) + 24));
+  }
+}
+
 }  // namespace tessera::gui

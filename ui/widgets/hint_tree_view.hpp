@@ -3,6 +3,9 @@
 
 #include <QTreeView>
 
+#include <utility>
+#include <vector>
+
 namespace tessera::gui {
 
 class HintTreeView : public QTreeView {
@@ -21,5 +24,10 @@ class HintTreeView : public QTreeView {
 
 // Right-clicking the header offers a checkable list of columns to show or hide.
 void installColumnChooser(QHeaderView* header);
+
+// A flat list (peers, trackers): no tree decoration, whole rows selected, a column chooser.
+HintTreeView* makeListView(QWidget* parent);
+// Column widths from sample text, so nothing is clipped at the user's font.
+void sizeColumns(QTreeView* view, const std::vector<std::pair<int, QString>>& samples);
 
 }  // namespace tessera::gui
