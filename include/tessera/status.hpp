@@ -141,6 +141,8 @@ struct TorrentStatus {
   // torrent (0 = none), and whether the rule stopped it.
   double ratio_limit = 0;
   bool stopped_at_ratio = false;
+  std::optional<double> own_ratio_limit;  // its own (unset: it follows the session's)
+  bool seeds_past_ratio = false;          // resumed by the user after the rule stopped it
   // Why it is not moving (see StallReason), with the numbers behind it ("3 of 3 trackers
   // failing: ...", "41 connection attempts failed").
   StallReason stall = StallReason::none;

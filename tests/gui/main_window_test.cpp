@@ -111,6 +111,7 @@ class MainWindowTest : public QObject {
     // The snapshot now shows its own limit; opening again starts from it, and changing only a cap
     // leaves the ratio rule alone.
     t.ratio_limit = 1.25;
+    t.own_ratio_limit = 1.25;
     h.publish({t});
     QTRY_COMPARE(h.window->torrentModel().find(5)->ratioLimit, 1.25);
     QTRY_VERIFY(h.window->findChild<TorrentLimitsDialog*>() == nullptr);  // the last one closed
@@ -138,12 +139,31 @@ class MainWindowTest : public QObject {
     QCOMPARE(h.session.calls.back().b, std::int64_t{-1});
   }
 
-  void ratioRuleFromASnapshot() {
-    QCOMPARE(TorrentLimitsDialog::ruleFromSnapshot(2.0, 2.0), std::optional<double>());
-    QCOMPARE(TorrentLimitsDialog::ruleFromSnapshot(0.0, 0.0), std::optional<double>());
-    QCOMPARE(TorrentLimitsDialog::ruleFromSnapshot(0.0, 2.0), std::optional<double>(0.0));
-    QCOMPARE(TorrentLimitsDialog::ruleFromSnapshot(3.5, 2.0), std::optional<double>(3.5));
-    QCOMPARE(TorrentLimitsDialog::ruleFromSnapshot(3.5, 0.0), std::optional<double>(3.5));
+  // The dialog starts from the torrent's own rule, not from the limit in effect: a torrent whose
+  // own limit equals the session's is not "following" it, and one resumed past its ratio still
+  // follows the session though no limit applies to it now.
+  void ratioRuleIsTheTorrentsOwn() {
+    QTemporaryDir dir;
+    Preferences prefs;
+    prefs.stopAtRatio = true;
+    prefs.ratioLimit = 2.0;
+    Harness h(dir.filePath(QStringLiteral("t.conf")), prefs);
+    TorrentStatus t = torrent(6, "own rule", TorrentState::seeding, 1.0);
+    for (const auto& [own, effect, follow, at] :
+         {std::tuple{std::optional<double>(2.0), 2.0, false, true}, std::tuple{std::optional<double>(), 0.0, true, false}}) {
+      t.own_ratio_limit = own;
+      t.ratio_limit = effect;
+      t.seeds_past_ratio = !own;
+      h.publish({t});
+      QTRY_VERIFY(h.window->torrentModel().find(6) != nullptr && h.window->torrentModel().find(6)->ownRatioLimit == own);
+      h.window->selectTorrent(6);
+      QTRY_VERIFY(h.window->findChild<TorrentLimitsDialog*>() == nullptr);
+      TorrentLimitsDialog* dialog = openLimitsDialog(*h.window);
+      QVERIFY(dialog != nullptr);
+      QCOMPARE(dialog->findChild<QRadioButton*>(QStringLiteral("ratio_follow"))->isChecked(), follow);
+      QCOMPARE(dialog->findChild<QRadioButton*>(QStringLiteral("ratio_at"))->isChecked(), at);
+      dialog->reject();
+    }
   }
 
   void generalTabSaysWhyAndTheShareLimit() {

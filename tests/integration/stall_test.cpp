@@ -105,7 +105,7 @@ TEST_F(StallTest, NoPeersKnownNamesTheFailingTracker) {
                                     status_of(**session, *id)->stall_detail.find("failing") != std::string::npos; },
                        30s));
   const auto st = status_of(**session, *id);
-  EXPECT_NE(st->stall_detail.find("1 of 1 trackers failing: http://127.0.0.71:1/announce"), std::string::npos)
+  EXPECT_NE(st->stall_detail.find("1 of 1 trackers failing: tracker http://127.0.0.71:1/announce: "), std::string::npos)
       << st->stall_detail;
   EXPECT_EQ(st->peers_known, 0);
 }

@@ -183,7 +183,7 @@ void TorrentActions::editLimits() {
   const QString what = ids.size() == 1 ? QStringLiteral("“%1”").arg(first->name) : tr("%1 torrents").arg(ids.size());
   const double session = sessionRatio_();
   auto* dialog = new TorrentLimitsDialog(what, first->downloadLimit, first->uploadLimit,
-                                         TorrentLimitsDialog::ruleFromSnapshot(first->ratioLimit, session), session,
+                                         first->ownRatioLimit, session,
                                          &window_);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog, ids] {

@@ -127,9 +127,5 @@ bool TorrentLimitsDialog::ratioChanged() const {
   return now && !sameRatio(*now, *initialRatio_);
 }
 
-std::optional<double> TorrentLimitsDialog::ruleFromSnapshot(double limitInEffect, double sessionRatio) {
-  if (sameRatio(limitInEffect, sessionRatio)) return std::nullopt;
-  return limitInEffect > 0 ? limitInEffect : 0.0;
-}
 
 }  // namespace tessera::gui

@@ -33,8 +33,6 @@ class TorrentLimitsDialog : public QDialog {
   bool ratioChanged() const;
 
   // The rule a snapshot suggests: the limit in effect against the session's. The snapshot does
-  // not say whether a limit equal to the session's is the torrent's own; it is taken as following.
-  static std::optional<double> ruleFromSnapshot(double limitInEffect, double sessionRatio);
 
  private:
   QSpinBox* down_;

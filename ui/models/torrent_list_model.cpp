@@ -227,6 +227,7 @@ std::uint32_t TorrentListModel::update(TorrentRow& row, const TorrentStatus& s) 
   if (assign(row.addedAt, s.added_at)) changed |= bit(AddedOnColumn);
   row.downloadLimit = s.download_limit;
   row.uploadLimit = s.upload_limit;
+  row.ownRatioLimit = s.own_ratio_limit;
   // Both show in the status column's text or tooltip.
   if (assign(row.ratioLimit, s.ratio_limit)) changed |= bit(StatusColumn);
   if (assign(row.stoppedAtRatio, s.stopped_at_ratio)) changed |= bit(StatusColumn);

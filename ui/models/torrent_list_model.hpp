@@ -43,6 +43,7 @@ struct TorrentRow {
   std::int64_t addedAt = 0;
   std::int64_t downloadLimit = 0, uploadLimit = 0;
   double ratioLimit = 0;        // in effect (0: none)
+  std::optional<double> ownRatioLimit;  // the torrent's own rule (unset: it follows the session's)
   bool stoppedAtRatio = false;
   StallReason stall = StallReason::none;
   std::string stallDetail;

@@ -452,6 +452,8 @@ TorrentStatus Torrent::status(Clock::time_point now, bool details) const {
   s.hash_failures = hash_failures_;
   s.ratio_limit = seeds_past_ratio_ ? 0 : ratio_limit_.value_or(ctx_.settings.stop_at_ratio);
   s.stopped_at_ratio = stopped_at_ratio_;
+  s.own_ratio_limit = ratio_limit_;
+  s.seeds_past_ratio = seeds_past_ratio_;
   if (state_ == TorrentState::downloading && s.down_rate > 0) s.eta_s = (wanted - bytes.have_wanted) / s.down_rate;
 
   StallInputs stall;

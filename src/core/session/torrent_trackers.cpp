@@ -130,7 +130,8 @@ std::string TorrentTrackers::summary() const {
   for (const auto& t : all) {
     if (t.state != tracker::TrackerStatus::State::error) continue;
     ++failing;
-    if (failing <= 3) failures += (failures.empty() ? "" : "; ") + t.url + ": " + t.message;
+    // The message names its tracker already ("tracker <url>: <what>").
+    if (failing <= 3) failures += (failures.empty() ? "" : "; ") + t.message;
   }
   if (failing > 0) {
     return std::to_string(failing) + " of " + std::to_string(all.size()) + " trackers failing: " + failures;
