@@ -13,10 +13,8 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "log/logging.hpp"
-#include "metainfo/metainfo.hpp"
-#include "metainfo/read_torrent_file.hpp"
-#include "net/host_port.hpp"
+#include "tessera/host_port.hpp"
+#include "tessera/logging.hpp"
 #include "tessera/session.hpp"
 
 namespace tessera::cli {
@@ -234,7 +232,10 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   settings.upload_limit = o.ul_limit_kib * 1024;
   settings.state_dir = o.state_dir.value_or(default_state_dir());
   settings.restore_torrents = false;
-  log::set_level(spdlog::level::from_str(o.log_level));
+  if (!set_log_level(o.log_level)) {
+    print_error("--log-level: expected trace, debug, info, warn, error or off, got '" + o.log_level + "'");
+    return kExitBadInput;
+  }
 
   // Bad input is reported before anything is opened: exit 2 as for `info`.
   std::vector<std::string> torrent_data;
