@@ -13,6 +13,8 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "live_line.hpp"
+#include "status_line.hpp"
 #include "tessera/host_port.hpp"
 #include "tessera/logging.hpp"
 #include "tessera/session.hpp"
@@ -93,32 +95,6 @@ class StdinControl {
   std::string partial_;
   bool eof_ = false;
 };
-
-std::string rate(std::int64_t bytes_per_s) { return human_size(bytes_per_s) + "/s"; }
-
-std::string eta(std::optional<std::int64_t> s) {
-  if (!s) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(*s / 3600),
-                static_cast<long long>(*s / 60 % 60), static_cast<long long>(*s % 60));
-  return buf;
-}
-
-std::string swarm(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "?"; }
-
-std::string status_line(const TorrentStatus& t, const SessionSnapshot& snap, bool with_name) {
-  char buf[768];
-  const double pct = t.state == TorrentState::checking ? t.check_progress * 100 : t.progress * 100;
-  auto capped = [](std::int64_t r, std::int64_t cap) {
-    return cap > 0 ? rate(r) + " (cap " + rate(cap) + ")" : rate(r);
-  };
-  std::snprintf(buf, sizeof buf, "%s%s%-11s %5.1f%%  down %s  up %s  peers %d (seeds %d, leechers %d)  swarm %s/%s  eta %s",
-                with_name ? t.name.c_str() : "", with_name ? ": " : "", to_string(t.state), pct,
-                capped(t.down_rate, snap.download_limit).c_str(), capped(t.up_rate, snap.upload_limit).c_str(),
-                t.peers_connected, t.seeds_connected, t.leechers_connected, swarm(t.swarm_seeds).c_str(),
-                swarm(t.swarm_leechers).c_str(), eta(t.eta_s).c_str());
-  return buf;
-}
 
 void print_transfer_help(bool seed) {
   if (seed) {
@@ -273,6 +249,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  LiveLine live;  // only a single torrent on a terminal is shown as a live line
   int exit_code = kExitOk;
   bool announced_check = false;
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
@@ -289,7 +266,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       }
       (verb == "dl-limit" ? dl_kib : ul_kib) = kib;
       (*session)->set_rate_limits(dl_kib * 1024, ul_kib * 1024);
-      if (tty) std::fputs("\r\033[K", stdout);
+      live.clear();
       std::printf("caps: download %s, upload %s\n", cap_text(dl_kib).c_str(), cap_text(ul_kib).c_str());
       std::fflush(stdout);
     }
@@ -299,15 +276,15 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     }
     for (const SessionEvent& e : (*session)->take_events()) {
       if (e.kind == SessionEvent::Kind::error) {
-        if (tty) std::fputs("\n", stdout);
+        live.finish();
         print_error(e.name + ": " + e.message);
         exit_code = kExitFailure;
       } else if (e.kind == SessionEvent::Kind::checked && !announced_check) {
         announced_check = true;
-        if (tty) std::fputs("\r\033[K", stdout);
+        live.clear();
         std::printf("%s: checked existing data: %s\n", e.name.c_str(), e.message.c_str());
       } else if (e.kind == SessionEvent::Kind::finished) {
-        if (tty) std::fputs("\r\033[K", stdout);
+        live.clear();
         std::printf("%s: download complete\n", e.name.c_str());
       }
     }
@@ -326,7 +303,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       for (const TorrentStatus* t : shown) {
         // One torrent keeps a single refreshed line on a terminal; several get a line each.
         if (tty && !many) {
-          std::printf("\r\033[K%s", status_line(*t, *snap, false).c_str());
+          live.show(status_line(*t, *snap, false));
         } else {
           std::printf("%s\n", status_line(*t, *snap, many).c_str());
         }
@@ -335,7 +312,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     }
     if (all_done && !o.keep_seeding) break;
   }
-  if (tty) std::fputs("\n", stdout);
+  live.finish();
   std::fflush(stdout);
   (*session)->shutdown();
   return exit_code;
