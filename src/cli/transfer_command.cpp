@@ -1,5 +1,6 @@
-// `tessera-cli download` and `tessera-cli seed`: one torrent through the engine, with a status
-// line each second, until done (download) or until SIGINT/SIGTERM (seed, or download --seed).
+// `tessera-cli download` and `tessera-cli seed`: torrents through the engine, with a status line
+// each second, until done (download), or until SIGINT/SIGTERM or every torrent has stopped at
+// its share ratio (seed, or download --seed).
 #include <poll.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -35,6 +37,7 @@ struct TransferOptions {
   std::string log_level = "warn";
   std::int64_t dl_limit_kib = 0;
   std::int64_t ul_limit_kib = 0;
+  double stop_at_ratio = 0;  // 0: seed on
   std::optional<std::string> state_dir;  // nullopt: the default; "": none
 };
 
@@ -59,6 +62,23 @@ std::optional<std::int64_t> parse_kib(std::string_view text) {
     v = v * 10 + (c - '0');
   }
   if (v > (std::int64_t{1} << 30)) return std::nullopt;
+  return v;
+}
+
+// A share ratio: digits with at most one '.', from 0 (never stop) to 10000.
+std::optional<double> parse_ratio(std::string_view text) {
+  const auto dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const auto digits = [](std::string_view d) {
+    return d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (text.size() > 12 || whole.empty() || !digits(whole) || !digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    return std::nullopt;
+  }
+  const double v = std::stod(std::string(text));
+  if (v > 10000) return std::nullopt;
   return v;
 }
 
@@ -101,8 +121,9 @@ void print_transfer_help(bool seed) {
     std::fputs(
         "Usage: tessera-cli seed FILE.torrent -d DIR [options]\n"
         "\n"
-        "Check the data in DIR, then seed it until interrupted (SIGINT/SIGTERM), telling the\n"
-        "trackers we stopped on the way out. Missing pieces are downloaded.\n",
+        "Check the data in DIR, then seed it until interrupted (SIGINT/SIGTERM) or, with\n"
+        "--stop-at-ratio, until every torrent has reached that share ratio; the trackers are told\n"
+        "we stopped on the way out. Missing pieces are downloaded.\n",
         stdout);
   } else {
     std::fputs(
@@ -120,6 +141,10 @@ void print_transfer_help(bool seed) {
       "                       a specific address is also the source of outgoing connections\n"
       "  --peer ADDR:PORT     also connect to this peer (repeatable)\n"
       "  --seed               (download) keep seeding when done\n"
+      "  --stop-at-ratio R    (seed, download --seed) stop seeding each torrent once it has\n"
+      "                       uploaded R times what it downloaded (R times its size if the data\n"
+      "                       came from disk), counting earlier runs kept in the state folder;\n"
+      "                       exit 0 when every torrent has stopped (0 = never, the default)\n"
       "  --dl-limit KIB       download cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --ul-limit KIB       upload cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --no-trackers        do not contact the torrent's trackers\n"
@@ -171,6 +196,15 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       (a == "--dl-limit" ? o.dl_limit_kib : o.ul_limit_kib) = *kib;
     } else if (a == "--seed") {
       o.keep_seeding = true;
+    } else if (a == "--stop-at-ratio") {
+      auto v = value("--stop-at-ratio");
+      if (!v) return kExitBadInput;
+      const auto ratio = parse_ratio(*v);
+      if (!ratio) {
+        print_error("--stop-at-ratio: expected a ratio such as 1 or 2.5 (0 = never), got '" + *v + "'");
+        return kExitBadInput;
+      }
+      o.stop_at_ratio = *ratio;
     } else if (a == "--state-dir") {
       auto v = value("--state-dir");
       if (!v) return kExitBadInput;
@@ -193,6 +227,10 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   const char* cmd = seed_command ? "seed" : "download";
   if (o.torrents.empty() || o.dir.empty()) {
     print_error(std::string(cmd) + ": need a torrent file and a folder (see 'tessera-cli " + cmd + " --help')");
+    return kExitBadInput;
+  }
+  if (o.stop_at_ratio > 0 && !o.keep_seeding) {
+    print_error("--stop-at-ratio: a download without --seed stops when complete; add --seed");
     return kExitBadInput;
   }
   SessionSettings settings;
@@ -233,6 +271,8 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     params.torrent_data = std::move(torrent_data[i]);
     params.save_path = o.dir;
     params.peers = o.peers;
+    // Always set: a limit saved by an earlier run in the state folder does not carry over.
+    params.ratio_limit = o.stop_at_ratio;
     auto id = (*session)->add_torrent(params);
     if (!id) {
       print_error(id.error());
@@ -251,6 +291,8 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
   LiveLine live;  // only a single torrent on a terminal is shown as a live line
   int exit_code = kExitOk;
+  std::set<TorrentId> stopped_at_ratio;  // the engine paused them at the ratio
+  std::string stopped_name;
   bool announced_check = false;
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
   const auto print_every = tty ? std::chrono::seconds(1) : std::chrono::seconds(2);
@@ -286,9 +328,22 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       } else if (e.kind == SessionEvent::Kind::finished) {
         live.clear();
         std::printf("%s: download complete\n", e.name.c_str());
+      } else if (e.kind == SessionEvent::Kind::stopped_at_ratio) {
+        stopped_at_ratio.insert(e.id);
+        stopped_name = e.name;
       }
     }
     if (exit_code != kExitOk) break;
+    if (o.stop_at_ratio > 0 && stopped_at_ratio.size() == ids.size()) {
+      live.clear();
+      if (many) {
+        std::printf("all %zu torrents reached share ratio %.2f: seeding stopped\n", ids.size(),
+                    o.stop_at_ratio);
+      } else {
+        std::printf("%s: share ratio %.2f reached: seeding stopped\n", stopped_name.c_str(), o.stop_at_ratio);
+      }
+      break;
+    }
     auto snap = (*session)->snapshot();
     std::vector<const TorrentStatus*> shown;
     for (const auto& s : snap->torrents) {
