@@ -8,8 +8,6 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "metainfo/metainfo.hpp"
-#include "metainfo/read_torrent_file.hpp"
 #include "tessera/session.hpp"
 
 namespace tessera::cli {

@@ -4,8 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "metainfo/metainfo.hpp"
-#include "metainfo/read_torrent_file.hpp"
+#include "tessera/torrent_info.hpp"
 
 namespace tessera::cli {
 
@@ -43,13 +42,13 @@ std::string printable(std::string_view s) {
   return out;
 }
 std::optional<std::string> read_valid_torrent(const std::string& path) {
-  auto data = read_torrent_file(path, MetainfoLimits{}.bencode.max_input);
+  auto data = read_torrent_bytes(path);
   if (!data) {
     print_error(data.error());
     return std::nullopt;
   }
-  if (auto meta = parse_metainfo(std::string_view(*data)); !meta) {
-    print_error(path + ": " + meta.error().message);
+  if (auto info = parse_torrent_info(*data); !info) {
+    print_error(path + ": " + info.error());
     return std::nullopt;
   }
   return std::move(*data);

@@ -5,7 +5,7 @@
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "storage/atomic_file.hpp"
+#include "tessera/atomic_file.hpp"
 #include "tessera/torrent_info.hpp"
 
 namespace tessera::cli {

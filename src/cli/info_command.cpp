@@ -7,8 +7,7 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "json_writer.hpp"
-#include "metainfo/metainfo.hpp"
-#include "metainfo/read_torrent_file.hpp"
+#include "tessera/torrent_info.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -24,13 +23,13 @@ std::string utc_time(std::int64_t seconds) {
   return buf;
 }
 
-void print_text(const Metainfo& m) {
+void print_text(const TorrentInfo& m) {
   auto field = [](const char* label, const std::string& value) {
     std::printf("%-15s%s\n", label, value.c_str());
   };
   field("Name:", m.name);
-  field("Info-hash:", m.info_hash.hex());
-  field("Total size:", human_size(m.total_size) + " (" + std::to_string(m.total_size) + " bytes)");
+  field("Info-hash:", m.info_hash);
+  field("Total size:", human_size(m.stream_size) + " (" + std::to_string(m.stream_size) + " bytes)");
   field("Piece length:", human_size(m.piece_length) + " (" + std::to_string(m.piece_length) + " bytes)");
   field("Pieces:", std::to_string(m.piece_count));
   field("Private:", m.is_private ? "yes" : "no");
@@ -39,20 +38,20 @@ void print_text(const Metainfo& m) {
   if (!m.comment.empty()) field("Comment:", printable(m.comment));
 
   std::size_t shown = 0;
-  for (const TorrentFile& f : m.files) shown += f.pad ? 0 : 1;
+  for (const TorrentInfoFile& f : m.files) shown += f.pad ? 0 : 1;
   out("");
   out("Files (" + std::to_string(shown) + "):");
-  for (const TorrentFile& f : m.files) {
+  for (const TorrentInfoFile& f : m.files) {
     if (f.pad) continue;
     std::printf("  %12lld  %s\n", static_cast<long long>(f.size), f.path.c_str());
   }
   out("");
-  if (m.tracker_tiers.empty()) {
+  if (m.trackers.empty()) {
     out("Trackers: none");
   } else {
     out("Trackers:");
-    for (std::size_t t = 0; t < m.tracker_tiers.size(); ++t) {
-      for (const std::string& url : m.tracker_tiers[t]) {
+    for (std::size_t t = 0; t < m.trackers.size(); ++t) {
+      for (const std::string& url : m.trackers[t]) {
         std::printf("  tier %zu  %s\n", t + 1, printable(url).c_str());
       }
     }
@@ -64,11 +63,11 @@ void print_text(const Metainfo& m) {
   }
 }
 
-void print_json(const Metainfo& m) {
+void print_json(const TorrentInfo& m) {
   std::string j = "{\n";
   j += "  \"name\": " + json_string(m.name) + ",\n";
-  j += "  \"info_hash\": \"" + m.info_hash.hex() + "\",\n";
-  j += "  \"total_size\": " + std::to_string(m.total_size) + ",\n";
+  j += "  \"info_hash\": \"" + m.info_hash + "\",\n";
+  j += "  \"total_size\": " + std::to_string(m.stream_size) + ",\n";
   j += "  \"piece_length\": " + std::to_string(m.piece_length) + ",\n";
   j += "  \"piece_count\": " + std::to_string(m.piece_count) + ",\n";
   j += std::string("  \"private\": ") + (m.is_private ? "true" : "false") + ",\n";
@@ -78,18 +77,18 @@ void print_json(const Metainfo& m) {
   j += "  \"comment\": " + json_string(m.comment) + ",\n";
   j += "  \"files\": [";
   for (std::size_t i = 0; i < m.files.size(); ++i) {
-    const TorrentFile& f = m.files[i];
+    const TorrentInfoFile& f = m.files[i];
     j += i == 0 ? "\n" : ",\n";
     j += "    {\"path\": " + json_string(f.path) + ", \"size\": " + std::to_string(f.size) +
          ", \"offset\": " + std::to_string(f.offset) + ", \"pad\": " + (f.pad ? "true" : "false") + "}";
   }
   j += m.files.empty() ? "],\n" : "\n  ],\n";
   j += "  \"trackers\": [";
-  for (std::size_t t = 0; t < m.tracker_tiers.size(); ++t) {
+  for (std::size_t t = 0; t < m.trackers.size(); ++t) {
     j += t == 0 ? "" : ", ";
     j += "[";
-    for (std::size_t u = 0; u < m.tracker_tiers[t].size(); ++u) {
-      j += (u == 0 ? "" : ", ") + json_string(m.tracker_tiers[t][u]);
+    for (std::size_t u = 0; u < m.trackers[t].size(); ++u) {
+      j += (u == 0 ? "" : ", ") + json_string(m.trackers[t][u]);
     }
     j += "]";
   }
@@ -140,15 +139,14 @@ int run_info(std::span<const std::string_view> args) {
     print_error("info: no torrent file given (see 'tessera-cli info --help')");
     return kExitBadInput;
   }
-  const MetainfoLimits limits;
-  auto data = read_torrent_file(path == "-" ? "/dev/stdin" : path, limits.bencode.max_input);
+  auto data = read_torrent_bytes(path == "-" ? "/dev/stdin" : path);
   if (!data) {
     print_error(data.error());
     return kExitBadInput;
   }
-  auto meta = parse_metainfo(std::move(*data), limits);
+  auto meta = parse_torrent_info(*data);
   if (!meta) {
-    print_error(path + ": " + meta.error().message);
+    print_error(path + ": " + meta.error());
     return kExitBadInput;
   }
   for (const std::string& w : meta->warnings) std::fprintf(stderr, "warning: %s\n", printable(w).c_str());

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstdio>
 
-#include "metainfo/path_sanitizer.hpp"
+#include "tessera/text.hpp"
 
 namespace tessera::cli {
 

@@ -1,5 +1,6 @@
-// `tessera-cli download` and `tessera-cli seed`: one torrent through the engine, with a status
-// line each second, until done (download) or until SIGINT/SIGTERM (seed, or download --seed).
+// `tessera-cli download` and `tessera-cli seed`: torrents through the engine, with a status line
+// each second, until done (download), or until SIGINT/SIGTERM or every torrent has stopped at
+// its share ratio (seed, or download --seed).
 #include <poll.h>
 #include <unistd.h>
 
@@ -7,16 +8,17 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "cli_common.hpp"
 #include "commands.hpp"
-#include "log/logging.hpp"
-#include "metainfo/metainfo.hpp"
-#include "metainfo/read_torrent_file.hpp"
-#include "net/host_port.hpp"
+#include "live_line.hpp"
+#include "status_line.hpp"
+#include "tessera/host_port.hpp"
+#include "tessera/logging.hpp"
 #include "tessera/session.hpp"
 
 namespace tessera::cli {
@@ -35,6 +37,7 @@ struct TransferOptions {
   std::string log_level = "warn";
   std::int64_t dl_limit_kib = 0;
   std::int64_t ul_limit_kib = 0;
+  double stop_at_ratio = 0;  // 0: seed on
   std::optional<std::string> state_dir;  // nullopt: the default; "": none
 };
 
@@ -59,6 +62,23 @@ std::optional<std::int64_t> parse_kib(std::string_view text) {
     v = v * 10 + (c - '0');
   }
   if (v > (std::int64_t{1} << 30)) return std::nullopt;
+  return v;
+}
+
+// A share ratio: digits with at most one '.', from 0 (never stop) to 10000.
+std::optional<double> parse_ratio(std::string_view text) {
+  const auto dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  const auto digits = [](std::string_view d) {
+    return d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (text.size() > 12 || whole.empty() || !digits(whole) || !digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    return std::nullopt;
+  }
+  const double v = std::stod(std::string(text));
+  if (v > 10000) return std::nullopt;
   return v;
 }
 
@@ -96,39 +116,14 @@ class StdinControl {
   bool eof_ = false;
 };
 
-std::string rate(std::int64_t bytes_per_s) { return human_size(bytes_per_s) + "/s"; }
-
-std::string eta(std::optional<std::int64_t> s) {
-  if (!s) return "-";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(*s / 3600),
-                static_cast<long long>(*s / 60 % 60), static_cast<long long>(*s % 60));
-  return buf;
-}
-
-std::string swarm(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : "?"; }
-
-std::string status_line(const TorrentStatus& t, const SessionSnapshot& snap, bool with_name) {
-  char buf[768];
-  const double pct = t.state == TorrentState::checking ? t.check_progress * 100 : t.progress * 100;
-  auto capped = [](std::int64_t r, std::int64_t cap) {
-    return cap > 0 ? rate(r) + " (cap " + rate(cap) + ")" : rate(r);
-  };
-  std::snprintf(buf, sizeof buf, "%s%s%-11s %5.1f%%  down %s  up %s  peers %d (seeds %d, leechers %d)  swarm %s/%s  eta %s",
-                with_name ? t.name.c_str() : "", with_name ? ": " : "", to_string(t.state), pct,
-                capped(t.down_rate, snap.download_limit).c_str(), capped(t.up_rate, snap.upload_limit).c_str(),
-                t.peers_connected, t.seeds_connected, t.leechers_connected, swarm(t.swarm_seeds).c_str(),
-                swarm(t.swarm_leechers).c_str(), eta(t.eta_s).c_str());
-  return buf;
-}
-
 void print_transfer_help(bool seed) {
   if (seed) {
     std::fputs(
         "Usage: tessera-cli seed FILE.torrent -d DIR [options]\n"
         "\n"
-        "Check the data in DIR, then seed it until interrupted (SIGINT/SIGTERM), telling the\n"
-        "trackers we stopped on the way out. Missing pieces are downloaded.\n",
+        "Check the data in DIR, then seed it until interrupted (SIGINT/SIGTERM) or, with\n"
+        "--stop-at-ratio, until every torrent has reached that share ratio; the trackers are told\n"
+        "we stopped on the way out. Missing pieces are downloaded.\n",
         stdout);
   } else {
     std::fputs(
@@ -146,6 +141,10 @@ void print_transfer_help(bool seed) {
       "                       a specific address is also the source of outgoing connections\n"
       "  --peer ADDR:PORT     also connect to this peer (repeatable)\n"
       "  --seed               (download) keep seeding when done\n"
+      "  --stop-at-ratio R    (seed, download --seed) stop seeding each torrent once it has\n"
+      "                       uploaded R times what it downloaded (R times its size if the data\n"
+      "                       came from disk), counting earlier runs kept in the state folder;\n"
+      "                       exit 0 when every torrent has stopped (0 = never, the default)\n"
       "  --dl-limit KIB       download cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --ul-limit KIB       upload cap in KiB/s over all torrents (0 = unlimited)\n"
       "  --no-trackers        do not contact the torrent's trackers\n"
@@ -197,6 +196,15 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       (a == "--dl-limit" ? o.dl_limit_kib : o.ul_limit_kib) = *kib;
     } else if (a == "--seed") {
       o.keep_seeding = true;
+    } else if (a == "--stop-at-ratio") {
+      auto v = value("--stop-at-ratio");
+      if (!v) return kExitBadInput;
+      const auto ratio = parse_ratio(*v);
+      if (!ratio) {
+        print_error("--stop-at-ratio: expected a ratio such as 1 or 2.5 (0 = never), got '" + *v + "'");
+        return kExitBadInput;
+      }
+      o.stop_at_ratio = *ratio;
     } else if (a == "--state-dir") {
       auto v = value("--state-dir");
       if (!v) return kExitBadInput;
@@ -221,6 +229,10 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     print_error(std::string(cmd) + ": need a torrent file and a folder (see 'tessera-cli " + cmd + " --help')");
     return kExitBadInput;
   }
+  if (o.stop_at_ratio > 0 && !o.keep_seeding) {
+    print_error("--stop-at-ratio: a download without --seed stops when complete; add --seed");
+    return kExitBadInput;
+  }
   SessionSettings settings;
   auto listen = parse_host_port(o.listen);
   if (!listen) {
@@ -234,7 +246,10 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   settings.upload_limit = o.ul_limit_kib * 1024;
   settings.state_dir = o.state_dir.value_or(default_state_dir());
   settings.restore_torrents = false;
-  log::set_level(spdlog::level::from_str(o.log_level));
+  if (!set_log_level(o.log_level)) {
+    print_error("--log-level: expected trace, debug, info, warn, error or off, got '" + o.log_level + "'");
+    return kExitBadInput;
+  }
 
   // Bad input is reported before anything is opened: exit 2 as for `info`.
   std::vector<std::string> torrent_data;
@@ -256,6 +271,8 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     params.torrent_data = std::move(torrent_data[i]);
     params.save_path = o.dir;
     params.peers = o.peers;
+    // Always set: a limit saved by an earlier run in the state folder does not carry over.
+    params.ratio_limit = o.stop_at_ratio;
     auto id = (*session)->add_torrent(params);
     if (!id) {
       print_error(id.error());
@@ -272,7 +289,10 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   std::signal(SIGTERM, on_signal);
   std::signal(SIGPIPE, SIG_IGN);
   const bool tty = ::isatty(STDOUT_FILENO) != 0;
+  LiveLine live;  // only a single torrent on a terminal is shown as a live line
   int exit_code = kExitOk;
+  std::set<TorrentId> stopped_at_ratio;  // the engine paused them at the ratio
+  std::string stopped_name;
   bool announced_check = false;
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
   const auto print_every = tty ? std::chrono::seconds(1) : std::chrono::seconds(2);
@@ -288,7 +308,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       }
       (verb == "dl-limit" ? dl_kib : ul_kib) = kib;
       (*session)->set_rate_limits(dl_kib * 1024, ul_kib * 1024);
-      if (tty) std::fputs("\r\033[K", stdout);
+      live.clear();
       std::printf("caps: download %s, upload %s\n", cap_text(dl_kib).c_str(), cap_text(ul_kib).c_str());
       std::fflush(stdout);
     }
@@ -298,19 +318,32 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     }
     for (const SessionEvent& e : (*session)->take_events()) {
       if (e.kind == SessionEvent::Kind::error) {
-        if (tty) std::fputs("\n", stdout);
+        live.finish();
         print_error(e.name + ": " + e.message);
         exit_code = kExitFailure;
       } else if (e.kind == SessionEvent::Kind::checked && !announced_check) {
         announced_check = true;
-        if (tty) std::fputs("\r\033[K", stdout);
+        live.clear();
         std::printf("%s: checked existing data: %s\n", e.name.c_str(), e.message.c_str());
       } else if (e.kind == SessionEvent::Kind::finished) {
-        if (tty) std::fputs("\r\033[K", stdout);
+        live.clear();
         std::printf("%s: download complete\n", e.name.c_str());
+      } else if (e.kind == SessionEvent::Kind::stopped_at_ratio) {
+        stopped_at_ratio.insert(e.id);
+        stopped_name = e.name;
       }
     }
     if (exit_code != kExitOk) break;
+    if (o.stop_at_ratio > 0 && stopped_at_ratio.size() == ids.size()) {
+      live.clear();
+      if (many) {
+        std::printf("all %zu torrents reached share ratio %.2f: seeding stopped\n", ids.size(),
+                    o.stop_at_ratio);
+      } else {
+        std::printf("%s: share ratio %.2f reached: seeding stopped\n", stopped_name.c_str(), o.stop_at_ratio);
+      }
+      break;
+    }
     auto snap = (*session)->snapshot();
     std::vector<const TorrentStatus*> shown;
     for (const auto& s : snap->torrents) {
@@ -325,7 +358,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       for (const TorrentStatus* t : shown) {
         // One torrent keeps a single refreshed line on a terminal; several get a line each.
         if (tty && !many) {
-          std::printf("\r\033[K%s", status_line(*t, *snap, false).c_str());
+          live.show(status_line(*t, *snap, false));
         } else {
           std::printf("%s\n", status_line(*t, *snap, many).c_str());
         }
@@ -334,7 +367,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
     }
     if (all_done && !o.keep_seeding) break;
   }
-  if (tty) std::fputs("\n", stdout);
+  live.finish();
   std::fflush(stdout);
   (*session)->shutdown();
   return exit_code;

@@ -74,6 +74,8 @@ class TransferErrors(unittest.TestCase):
         self.assert_one_error(["seed", self.torrent, "-d", self.tmp.name, "--listen", "nonsense"], 2, "--listen")
         self.assert_one_error(["download", self.torrent, "-o", self.tmp.name, "--peer", "not-an-address"], 2,
                               "invalid peer address")
+        self.assert_one_error(["download", self.torrent, "-o", self.tmp.name, "--log-level", "loud",
+                               "--listen", "127.0.0.61:0", "--no-trackers"], 2, "--log-level")
 
 
 if __name__ == "__main__":

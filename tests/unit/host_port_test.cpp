@@ -1,4 +1,4 @@
-#include "net/host_port.hpp"
+#include "tessera/host_port.hpp"
 
 #include <gtest/gtest.h>
 

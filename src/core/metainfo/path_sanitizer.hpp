@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "tessera/expected.hpp"
+#include "tessera/text.hpp"  // is_valid_utf8
 
 namespace tessera {
 
@@ -28,8 +29,6 @@ struct SanitizedName {
 
 // Returns the safe name, or a one-line reason why the component is dangerous.
 expected<SanitizedName, std::string> sanitize_path_component(std::string_view raw);
-
-bool is_valid_utf8(std::string_view s);
 
 // Text from a torrent made safe to show in a one-line message: control characters, NUL and
 // invalid UTF-8 become '?', and very long text is cut with "...".

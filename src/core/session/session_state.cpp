@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "metainfo/read_torrent_file.hpp"
-#include "net/host_port.hpp"
 #include "session/session_impl.hpp"
+#include "tessera/host_port.hpp"
 
 namespace tessera {
 namespace {

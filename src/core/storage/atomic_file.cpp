@@ -1,4 +1,4 @@
-#include "storage/atomic_file.hpp"
+#include "tessera/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 #include "storage/state_store.hpp"
 
-#include "storage/atomic_file.hpp"
+#include "tessera/atomic_file.hpp"
 
 namespace tessera {
 
