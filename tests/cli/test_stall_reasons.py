@@ -120,7 +120,7 @@ class StallReasons(unittest.TestCase):
         peer = ScriptedPeer("127.0.0.86", info_hash, lambda p: p.have_all())  # and never unchokes
         try:
             cli = self.download("127.0.0.87:0", "--peer", f"127.0.0.86:{peer.port}")
-            line = self.assert_stalled(cli, "every peer chokes us (1 peer has pieces we want")
+            line = self.assert_stalled(cli, "every peer chokes us (1 connected peer has pieces we want")
             self.assertIn("seeds 1", line)
         finally:
             self.cli.stop()

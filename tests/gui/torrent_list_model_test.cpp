@@ -158,13 +158,13 @@ class TorrentListModelTest : public QObject {
       QVERIFY2(tip.startsWith(QStringLiteral("Not moving: ")), qPrintable(tip));
     }
     t.stall = StallReason::download_cap;
-    t.stall_detail = "downloading at the cap of 100 KiB/s";
+    t.stall_detail = "this torrent's cap of 100 KiB/s";
     t.down_rate = 100 * 1024;
     model.applySnapshot(snapshotOf({t}));
     QCOMPARE(status.data().toString(), QStringLiteral("Downloading"));
     // Short: plain text.
     QCOMPARE(status.data(Qt::ToolTipRole).toString(),
-             QStringLiteral("Held back by a download cap. Downloading at the cap of 100 KiB/s."));
+             QStringLiteral("Held back by a download cap. This torrent's cap of 100 KiB/s."));
     // Moving freely: no tooltip.
     t.stall = StallReason::none;
     t.stall_detail.clear();

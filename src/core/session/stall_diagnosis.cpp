@@ -18,7 +18,7 @@ std::string rate_text(std::int64_t bytes_per_second) {
 
 StallDiagnosis diagnose_stall(const StallInputs& in) {
   switch (in.state) {
-    case TorrentState::checking: return {StallReason::checking, "checking the data on disk"};
+    case TorrentState::checking: return {StallReason::checking, ""};
     case TorrentState::error: return {StallReason::disk_error, in.error};
     case TorrentState::seeding:
     case TorrentState::paused: return {};
@@ -27,10 +27,10 @@ StallDiagnosis diagnose_stall(const StallInputs& in) {
   if (in.wanted_missing == 0) return {};
   // Moving at (nearly) the cap: the cap is what holds it back.
   if (in.download_cap > 0 && in.down_rate > 0 && in.down_rate * 10 >= in.download_cap * 9) {
-    return {StallReason::download_cap, "downloading at the cap of " + rate_text(in.download_cap)};
+    return {StallReason::download_cap, "this torrent's cap of " + rate_text(in.download_cap)};
   }
   if (in.down_rate > 0 && in.session_download_cap > 0 && in.session_down_rate * 10 >= in.session_download_cap * 9) {
-    return {StallReason::download_cap, "the session downloads at its cap of " + rate_text(in.session_download_cap)};
+    return {StallReason::download_cap, "the session's cap of " + rate_text(in.session_download_cap)};
   }
   if (in.down_rate > 0) return {};
   if (in.peers_connected == 0) {
@@ -48,15 +48,15 @@ StallDiagnosis diagnose_stall(const StallInputs& in) {
     }
     return {};  // connecting
   }
+  // The details give the numbers; the reason itself is said by to_string(reason).
   if (in.peers_with_wanted == 0) {
     return {StallReason::nobody_has_wanted,
-            "none of the " + plural(in.peers_connected, "connected peer", "connected peers") + " has a piece we want (" +
-                std::to_string(in.wanted_unavailable) + " of " + std::to_string(in.wanted_missing) +
-                " wanted pieces are on no connected peer)"};
+            plural(in.peers_connected, "peer", "peers") + " connected; " + std::to_string(in.wanted_unavailable) +
+                " of " + std::to_string(in.wanted_missing) + " wanted pieces are on no connected peer"};
   }
   if (in.peers_unchoking_with_wanted == 0) {
-    return {StallReason::all_choking, plural(in.peers_with_wanted, "peer has", "peers have") +
-                                          " pieces we want, and every one chokes us"};
+    return {StallReason::all_choking, plural(in.peers_with_wanted, "connected peer has", "connected peers have") +
+                                          " pieces we want"};
   }
   return {};
 }

@@ -76,6 +76,7 @@ void Torrent::use_resume(ResumeData r) {
 
 void Torrent::start() {
   if (persist_) ctx_.state.claim(meta_.info_hash, id_);
+  if (!paused_) stopped_at_ratio_ = false;  // added again to run: the rule checks afresh
   trackers_->on_peers([weak = weak_from_this()](const std::vector<tcp::endpoint>& peers) {
     auto self = weak.lock();
     if (!self || self->stopping_) return;
