@@ -5,7 +5,12 @@
 namespace tessera {
 
 expected<HostPort, std::string> parse_host_port(std::string_view text) {
-  const auto bad = [&] { return unexpected("'" + std::string(text) + "' is not ADDRESS:PORT"); };
+  const auto bad = [&] {
+    // Appended piece by piece: GCC 12 at -O3 warns (wrongly) about "literal" + std::string.
+    std::string message(1, '\'');
+    message.append(text).append("' is not ADDRESS:PORT");
+    return unexpected(std::move(message));
+  };
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return bad();
   std::string_view host = text.substr(0, colon);
