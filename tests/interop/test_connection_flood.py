@@ -3,13 +3,15 @@ stall before the handshake, send garbage, or complete the handshake and then say
 while a real libtorrent leecher downloads from it.
 
 Asserted: the seed stays within its hard connection limit (open descriptors sampled all along),
-its memory stays bounded, the flood's sockets are closed by the seed (garbage at once, stalled
-handshakes within the timeout), and the leecher's download completes byte for byte.
+its memory stays bounded, it holds none of the flood's garbage and silent connections once the
+handshake timeout has passed (seen from its side: `ss`), and the leecher's download completes
+byte for byte.
 """
 import os
 import random
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -96,6 +98,27 @@ class ConnectionFlood(unittest.TestCase):
         return kinds
 
     @staticmethod
+    def bound(s):
+        try:
+            s.getsockname()
+            return True
+        except OSError:
+            return False
+
+    @staticmethod
+    def held_by_seed(port):
+        """(address, port) of every peer the seed holds an established connection with."""
+        out = subprocess.run(["ss", "-tnH", "state", "established", f"( sport = :{port} )"], capture_output=True,
+                             text=True).stdout
+        held = set()
+        for line in out.splitlines():
+            fields = line.split()
+            if len(fields) >= 4:
+                address, _, peer_port = fields[3].rpartition(":")
+                held.add((address, int(peer_port)))
+        return held
+
+    @staticmethod
     def closed_by_peer(s):
         """True when the other end closed (or reset) the connection; never blocks."""
         try:
@@ -136,13 +159,14 @@ class ConnectionFlood(unittest.TestCase):
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         kinds = self.flood(port)
-        # Garbage is answered by a close at once; silent sockets within the handshake timeout (10 s).
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if all(self.closed_by_peer(s) for s in kinds["garbage"] + kinds["silent"]):
-                break
-            time.sleep(0.5)
         self.assertEqual(lt.wait(120), 0, lt.output()[-2000:])
+        # Garbage is answered by a close at once, silent sockets within the handshake timeout
+        # (10 s). Judged from the seed's side: with 1000 connects at once the listen queue
+        # overflows, and some sockets look connected to our end while the seed's kernel never
+        # handed them over (nothing a program can close); the seed must hold none of them.
+        flood = {s.getsockname() for s in kinds["garbage"] + kinds["silent"] if self.bound(s)}
+        h.wait_until(lambda: not (self.held_by_seed(port) & flood), 60,
+                     "the seed to close every garbage and silent connection it accepted")
         stop.set()
         watcher.join()
 
@@ -154,8 +178,8 @@ class ConnectionFlood(unittest.TestCase):
         self.assertTrue(seed.running(), "the seed died under the flood")
         self.assertLessEqual(peak["fds"], HARD_LIMIT + FD_MARGIN)
         self.assertLess(peak["rss"], RSS_LIMIT)
-        self.assertEqual(garbage_closed, len(kinds["garbage"]))
-        self.assertEqual(silent_closed, len(kinds["silent"]))
+        self.assertGreater(garbage_closed, len(kinds["garbage"]) // 2)
+        self.assertGreater(silent_closed, len(kinds["silent"]) // 2)
         self.assertTrue(h.trees_equal(self.payload, os.path.join(dst, "payload")), "the leecher's files differ")
         # Once the flood is gone, the descriptors come back down.
         for s in self.socks:
