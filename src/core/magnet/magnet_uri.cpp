@@ -316,20 +316,21 @@ expected<void, MagnetError> Reader::end_identity() {
 }
 
 Magnet Reader::finish(bool had_fragment) {
+  // Summaries go in past the cap on warnings: there are at most five of them.
   const auto left_out = [&](std::size_t n, std::string_view what, std::size_t limit) {
     if (n == 0) return;
-    warn(std::string("ignored ") + std::to_string(n) + " " + std::string(what) + " beyond the first " +
-         std::to_string(limit));
+    m_.warnings.push_back(std::string("ignored ") + std::to_string(n) + " " + std::string(what) +
+                          " beyond the first " + std::to_string(limit));
   };
   left_out(over_trackers_, "trackers", kMaxTrackers);
   left_out(over_web_seeds_, "web seeds", kMaxWebSeeds);
   left_out(over_peers_, "peer addresses", kMaxPeers);
   if (over_size_ > 0) {
-    warn(std::string("ignored ") + std::to_string(over_size_) +
-         " trackers, web seeds or peer addresses that would make the link longer than " +
-         std::to_string(kMaxUriBytes) + " bytes");
+    m_.warnings.push_back(std::string("ignored ") + std::to_string(over_size_) +
+                          " trackers, web seeds or peer addresses that would make the link longer than " +
+                          std::to_string(kMaxUriBytes) + " bytes");
   }
-  if (had_fragment) warn("ignored the text after '#' (a '#' inside a value is written %23)");
+  if (had_fragment) m_.warnings.push_back("ignored the text after '#' (a '#' inside a value is written %23)");
   if (warnings_left_out_ > 0) {
     m_.warnings.push_back(std::string("and ") + std::to_string(warnings_left_out_) + " more warnings");
   }
