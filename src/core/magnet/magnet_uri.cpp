@@ -213,9 +213,10 @@ expected<void, MagnetError> Reader::read_identity(Key key, std::string_view raw)
     std::optional<Sha1Digest> hash;
     if (digits.size() == 40) {
       hash = Sha1Digest::from_hex(digits);
-      if (!hash)
+      if (!hash) {
         return fail(MagnetErrc::bad_info_hash,
                     "malformed info-hash in xt: 40 characters, not all hex digits");
+      }
     } else if (digits.size() == 32) {
       hash = decode_base32_hash(digits);
       if (!hash) {
