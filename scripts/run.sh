@@ -2,7 +2,7 @@
 # Sets up (installs missing packages), builds and runs Tessera.
 #   scripts/run.sh                      the desktop app (try: scripts/run.sh --demo)
 #   scripts/run.sh file.torrent         the desktop app, adding file.torrent
-#   scripts/run.sh info file.torrent    tessera-cli (commands: info download seed create check help)
+#   scripts/run.sh info file.torrent    tessera-cli (commands: info download seed create check magnet help)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,7 +12,7 @@ cmake --preset release >/dev/null
 cmake --build --preset release
 
 case "${1:-}" in
-  info | download | seed | create | check | help)
+  info | download | seed | create | check | magnet | help)
     exec build/release/src/cli/tessera-cli "$@"
     ;;
 esac

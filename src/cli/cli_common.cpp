@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tessera/magnet.hpp"
 #include "tessera/torrent_info.hpp"
 
 namespace tessera::cli {
@@ -42,6 +43,13 @@ std::string printable(std::string_view s) {
   return out;
 }
 std::optional<std::string> read_valid_torrent(const std::string& path) {
+  if (is_magnet_link(path)) {
+    // Otherwise the link would be taken for a file name and reported missing.
+    print_error(
+        "magnet links cannot be downloaded yet: fetching the metadata from peers is not "
+        "implemented (see what the link holds with 'tessera-cli info')");
+    return std::nullopt;
+  }
   auto data = read_torrent_bytes(path);
   if (!data) {
     print_error(data.error());

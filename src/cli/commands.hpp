@@ -16,5 +16,9 @@ int run_check(std::span<const std::string_view> args);
 void print_check_help();
 int run_create(std::span<const std::string_view> args);
 void print_create_help();
+int run_magnet(std::span<const std::string_view> args);
+void print_magnet_help();
+// `info MAGNET`: what the link holds, as text or JSON.
+int show_magnet_info(std::string_view link, bool json);
 
 }  // namespace tessera::cli

@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 #include "json_writer.hpp"
+#include "tessera/magnet.hpp"
 #include "tessera/torrent_info.hpp"
 
 namespace tessera::cli {
@@ -105,9 +106,13 @@ void print_json(const TorrentInfo& m) {
 void print_info_help() {
   std::fputs(
       "Usage: tessera-cli info [--json] FILE.torrent\n"
+      "       tessera-cli info [--json] 'magnet:?xt=urn:btih:...'\n"
       "\n"
       "Show what a torrent holds: name, info-hash, size, pieces, files and trackers.\n"
-      "An invalid or dangerous torrent prints one 'error:' line and exits with status 2.\n"
+      "For a magnet link (quoted: it contains '&'), what the link holds: info-hash, name,\n"
+      "trackers, peers, web seeds and the files it selects (BEP 53); anything in the link that\n"
+      "cannot be used is named in a 'warning:' line.\n"
+      "An invalid or dangerous torrent or link prints one 'error:' line and exits with status 2.\n"
       "\n"
       "Options:\n"
       "  --json       machine-readable output\n"
@@ -131,14 +136,15 @@ int run_info(std::span<const std::string_view> args) {
     } else if (path.empty()) {
       path = std::string(a);
     } else {
-      print_error("info: expected one torrent file (see 'tessera-cli info --help')");
+      print_error("info: expected one torrent file or magnet link (see 'tessera-cli info --help')");
       return kExitBadInput;
     }
   }
   if (path.empty()) {
-    print_error("info: no torrent file given (see 'tessera-cli info --help')");
+    print_error("info: no torrent file or magnet link given (see 'tessera-cli info --help')");
     return kExitBadInput;
   }
+  if (is_magnet_link(path)) return show_magnet_info(path, json);
   auto data = read_torrent_bytes(path == "-" ? "/dev/stdin" : path);
   if (!data) {
     print_error(data.error());

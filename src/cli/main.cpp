@@ -15,6 +15,8 @@ void print_main_help() {
       "\n"
       "Commands:\n"
       "  info FILE.torrent   show what a torrent holds\n"
+      "  info MAGNET         show what a magnet link holds (quote it: it contains '&')\n"
+      "  magnet FILE.torrent            print the torrent's magnet link\n"
       "  download FILE.torrent -o DIR   download (and optionally keep seeding)\n"
       "  seed FILE.torrent -d DIR       check the data and seed it\n"
       "  check FILE.torrent -d DIR      hash the data and report how much is verified\n"
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
       print_check_help();
     } else if (rest[0] == "create") {
       print_create_help();
+    } else if (rest[0] == "magnet") {
+      print_magnet_help();
     } else {
       print_error("help: unknown command '" + std::string(rest[0]) + "'");
       return kExitBadInput;
@@ -72,6 +76,7 @@ int main(int argc, char** argv) {
   if (command == "seed") return run_seed(rest);
   if (command == "check") return run_check(rest);
   if (command == "create") return run_create(rest);
+  if (command == "magnet") return run_magnet(rest);
   print_error("unknown command '" + std::string(command) + "' (see 'tessera-cli --help')");
   return kExitBadInput;
 }
