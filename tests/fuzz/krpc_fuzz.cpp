@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (m->transaction_id.size() > kMaxTransactionId) std::abort();
   if (m->client_version && m->client_version->size() > kMaxClientVersion) std::abort();
   if (const auto* r = std::get_if<Response>(&m->body)) {
-    if (r->nodes.size() > kMaxNodes || r->nodes6.size() > kMaxNodes || r->values.size() > kMaxValues) std::abort();
+    if (r->nodes.size() > kMaxNodes || r->nodes6.size() > kMaxNodes || r->values.size() > kMaxValues)
+      std::abort();
     if (r->token && r->token->size() > kMaxToken) std::abort();
   }
   if (const auto* q = std::get_if<Query>(&m->body); q && q->token.size() > kMaxToken) std::abort();

@@ -1,9 +1,8 @@
-#include "dht/krpc.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "dht/krpc.hpp"
 #include "hex_bytes.hpp"
 
 namespace tessera::dht {
@@ -11,7 +10,9 @@ namespace {
 
 namespace ip = boost::asio::ip;
 
-NodeId id_of(std::string_view twenty) { return *NodeId::from_bytes(twenty); }
+NodeId id_of(std::string_view twenty) {
+  return *NodeId::from_bytes(twenty);
+}
 
 Message decode_ok(std::string_view bytes) {
   auto m = decode_message(bytes);
@@ -115,17 +116,18 @@ TEST(DhtKrpc, CompactNodesBothFamilies) {
   m.body = r;
   const std::string bytes = encode_message(m);
   const std::string expected = "d1:rd2:id20:mnopqrstuvwxyz1234565:nodes52:AAAAAAAAAAAAAAAAAAAA" +
-                               test::hex("01020304 1ae1") + "BBBBBBBBBBBBBBBBBBBB" + test::hex("05060708 0001") +
-                               "6:nodes638:CCCCCCCCCCCCCCCCCCCC" +
-                               test::hex("20010db8000000000000000000000001 1ae1") + "5:token2:tke1:t2:" +
-                               std::string("\x00\x01", 2) + "1:y1:re";
+                               test::hex("01020304 1ae1") + "BBBBBBBBBBBBBBBBBBBB" +
+                               test::hex("05060708 0001") + "6:nodes638:CCCCCCCCCCCCCCCCCCCC" +
+                               test::hex("20010db8000000000000000000000001 1ae1") +
+                               "5:token2:tke1:t2:" + std::string("\x00\x01", 2) + "1:y1:re";
   EXPECT_EQ(bytes, expected);
   EXPECT_EQ(decode_ok(bytes), m);
 }
 
 TEST(DhtKrpc, PeersOfBothFamiliesAndOddEntriesSkipped) {
-  const std::string bytes = "d1:rd2:id20:mnopqrstuvwxyz1234566:valuesl6:" + test::hex("7f000001 1ae1") + "18:" +
-                            test::hex("00000000000000000000000000000001 0050") + "5:shorti7ee" + "e1:t1:x1:y1:re";
+  const std::string bytes = "d1:rd2:id20:mnopqrstuvwxyz1234566:valuesl6:" + test::hex("7f000001 1ae1") +
+                            "18:" + test::hex("00000000000000000000000000000001 0050") + "5:shorti7ee" +
+                            "e1:t1:x1:y1:re";
   const Message m = decode_ok(bytes);
   const auto& resp = std::get<Response>(m.body);
   ASSERT_EQ(resp.values.size(), 2u);
@@ -144,7 +146,8 @@ TEST(DhtKrpc, VersionReadOnlyAndRequesterAddress) {
 }
 
 TEST(DhtKrpc, OverlongVersionIsIgnoredNotFatal) {
-  const Message m = decode_ok("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:v17:xxxxxxxxxxxxxxxxx1:y1:qe");
+  const Message m =
+      decode_ok("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t2:aa1:v17:xxxxxxxxxxxxxxxxx1:y1:qe");
   EXPECT_FALSE(m.client_version.has_value());
 }
 
@@ -156,7 +159,8 @@ TEST(DhtKrpc, UnknownKeysAreIgnored) {
 
 TEST(DhtKrpc, AnnounceWithoutImpliedPortNeedsAPort) {
   const auto no_port = decode_fails(
-      "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234565:token2:tke1:q13:announce_peer1:t2:aa1:y1:qe");
+      "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234565:token2:tke1:q13:announce_peer1:t2:"
+      "aa1:y1:qe");
   EXPECT_EQ(no_port.code, DecodeError::Code::bad_arguments);
   EXPECT_TRUE(no_port.query);
   EXPECT_EQ(no_port.transaction_id, "aa");
@@ -174,11 +178,13 @@ TEST(DhtKrpc, AnnounceWithoutImpliedPortNeedsAPort) {
 
 TEST(DhtKrpc, AnnounceNeedsABoundedToken) {
   const auto missing = decode_fails(
-      "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234564:porti1ee1:q13:announce_peer1:t2:aa1:y1:qe");
+      "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234564:porti1ee1:q13:announce_peer1:t2:"
+      "aa1:y1:qe");
   EXPECT_EQ(missing.code, DecodeError::Code::bad_arguments);
   const std::string long_token(65, 't');
-  const auto too_long = decode_fails("d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234564:porti1e5:token65:" +
-                                     long_token + "e1:q13:announce_peer1:t2:aa1:y1:qe");
+  const auto too_long = decode_fails(
+      "d1:ad2:id20:abcdefghij01234567899:info_hash20:mnopqrstuvwxyz1234564:porti1e5:token65:" + long_token +
+      "e1:q13:announce_peer1:t2:aa1:y1:qe");
   EXPECT_EQ(too_long.code, DecodeError::Code::bad_arguments);
 }
 
@@ -198,8 +204,8 @@ TEST(DhtKrpc, NodesMustBeWholeEntries) {
   const auto torn = decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234565:nodes9:def456...e1:t2:aa1:y1:re");
   EXPECT_EQ(torn.code, DecodeError::Code::bad_arguments);
   EXPECT_EQ(torn.message, "\"nodes\" is 9 bytes, not a multiple of 26");
-  const auto torn6 = decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234566:nodes626:" + std::string(26, 'x') +
-                                  "e1:t2:aa1:y1:re");
+  const auto torn6 =
+      decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234566:nodes626:" + std::string(26, 'x') + "e1:t2:aa1:y1:re");
   EXPECT_EQ(torn6.code, DecodeError::Code::bad_arguments);
   const auto not_string = decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234565:nodeslee1:t2:aa1:y1:re");
   EXPECT_EQ(not_string.code, DecodeError::Code::bad_arguments);
@@ -207,8 +213,8 @@ TEST(DhtKrpc, NodesMustBeWholeEntries) {
 
 TEST(DhtKrpc, ListSizesAreBounded) {
   const std::string many_nodes(26 * (kMaxNodes + 1), 'n');
-  const auto nodes = decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234565:nodes" + std::to_string(many_nodes.size()) + ":" +
-                                  many_nodes + "e1:t2:aa1:y1:re");
+  const auto nodes = decode_fails("d1:rd2:id20:mnopqrstuvwxyz1234565:nodes" +
+                                  std::to_string(many_nodes.size()) + ":" + many_nodes + "e1:t2:aa1:y1:re");
   EXPECT_EQ(nodes.code, DecodeError::Code::bad_arguments);
   std::string values;
   for (std::size_t i = 0; i <= kMaxValues; ++i) values += "0:";
@@ -222,7 +228,8 @@ TEST(DhtKrpc, TransactionIdIsRequiredAndBounded) {
   EXPECT_EQ(missing.code, DecodeError::Code::bad_transaction_id);
   EXPECT_FALSE(missing.transaction_id.has_value());
   EXPECT_FALSE(error_reply_for(missing).has_value());  // nothing to echo, so no reply
-  const auto too_long = decode_fails("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t17:xxxxxxxxxxxxxxxxx1:y1:qe");
+  const auto too_long =
+      decode_fails("d1:ad2:id20:abcdefghij0123456789e1:q4:ping1:t17:xxxxxxxxxxxxxxxxx1:y1:qe");
   EXPECT_EQ(too_long.code, DecodeError::Code::bad_transaction_id);
 }
 

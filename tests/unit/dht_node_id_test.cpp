@@ -1,13 +1,15 @@
-#include "dht/node_id.hpp"
-
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "dht/node_id.hpp"
+
 namespace tessera::dht {
 namespace {
 
-NodeId hex_id(std::string_view hex) { return *NodeId::from_hex(hex); }
+NodeId hex_id(std::string_view hex) {
+  return *NodeId::from_hex(hex);
+}
 
 TEST(DhtNodeId, FromBytesNeedsExactlyTwenty) {
   EXPECT_TRUE(NodeId::from_bytes("abcdefghij0123456789").has_value());

@@ -1,11 +1,11 @@
-#include "dht/routing_table.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <set>
 #include <string>
+
+#include "dht/routing_table.hpp"
 
 namespace tessera::dht {
 namespace {
@@ -110,7 +110,8 @@ TEST_F(DhtRoutingTable, OnlyTheBucketHoldingOurIdSplits) {
 
 TEST_F(DhtRoutingTable, SplittingRepeatsUntilTheNewcomerFits) {
   // Eight nodes sharing 5 bits with us, then one sharing 6: the last bucket splits from 1 to 6.
-  for (std::uint32_t i = 0; i < 8; ++i) ASSERT_EQ(table.on_response(id_at(5, i), ep(i), t0).outcome, Outcome::added);
+  for (std::uint32_t i = 0; i < 8; ++i)
+    ASSERT_EQ(table.on_response(id_at(5, i), ep(i), t0).outcome, Outcome::added);
   EXPECT_EQ(table.bucket_count(), 1u);
   EXPECT_EQ(table.on_response(id_at(6, 8), ep(8), t0).outcome, Outcome::added);
   EXPECT_EQ(table.bucket_count(), 7u);
@@ -372,8 +373,17 @@ TEST_F(DhtRoutingTable, StaysBoundedAndConsistentUnderChurn) {
     const NodeId id = random_id_with_prefix(kOwn, prefix, rng);
     const UdpEndpoint from = ep(address(rng));
     switch (action(rng)) {
-      case 0: case 1: case 2: case 3: case 4: table.on_response(id, from, now); break;
-      case 5: case 6: table.on_query(id, from, now); break;
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+      case 4:
+        table.on_response(id, from, now);
+        break;
+      case 5:
+      case 6:
+        table.on_query(id, from, now);
+        break;
       default: {
         const auto known = table.nodes();
         if (!known.empty()) {

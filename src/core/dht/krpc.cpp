@@ -53,34 +53,35 @@ std::optional<std::pair<ip::address, std::uint16_t>> read_compact_endpoint(std::
 
 expected<NodeId, Failure> required_id(const bencode::Node& dict, std::string_view key) {
   const auto raw = dict.find_string(key);
-  if (!raw) return fail(DecodeError::Code::bad_arguments, std::string("missing \"") + std::string(key) + "\"");
+  if (!raw)
+    return fail(DecodeError::Code::bad_arguments, std::string("missing \"") + std::string(key) + "\"");
   const auto id = NodeId::from_bytes(*raw);
   if (!id) {
-    return fail(DecodeError::Code::bad_arguments,
-                std::string("\"") + std::string(key) + "\" is " + std::to_string(raw->size()) +
-                    " bytes, not 20");
+    return fail(DecodeError::Code::bad_arguments, std::string("\"") + std::string(key) + "\" is " +
+                                                      std::to_string(raw->size()) + " bytes, not 20");
   }
   return *id;
 }
 
 expected<std::vector<CompactNode>, Failure> read_nodes(const bencode::Node& r, std::string_view key,
-                                                        std::size_t entry_size) {
+                                                       std::size_t entry_size) {
   std::vector<CompactNode> out;
   const auto found = r.find(key);
   if (!found) return out;
   if (!found->is_string()) {
-    return fail(DecodeError::Code::bad_arguments, std::string("\"") + std::string(key) + "\" is not a string");
+    return fail(DecodeError::Code::bad_arguments,
+                std::string("\"") + std::string(key) + "\" is not a string");
   }
   const std::string_view raw = found->as_string();
   if (raw.size() % entry_size != 0) {
-    return fail(DecodeError::Code::bad_arguments, std::string("\"") + std::string(key) + "\" is " +
-                                                      std::to_string(raw.size()) + " bytes, not a multiple of " +
-                                                      std::to_string(entry_size));
+    return fail(DecodeError::Code::bad_arguments,
+                std::string("\"") + std::string(key) + "\" is " + std::to_string(raw.size()) +
+                    " bytes, not a multiple of " + std::to_string(entry_size));
   }
   if (raw.size() / entry_size > kMaxNodes) {
-    return fail(DecodeError::Code::bad_arguments,
-                std::string("\"") + std::string(key) + "\" holds " + std::to_string(raw.size() / entry_size) +
-                    " nodes, more than " + std::to_string(kMaxNodes));
+    return fail(DecodeError::Code::bad_arguments, std::string("\"") + std::string(key) + "\" holds " +
+                                                      std::to_string(raw.size() / entry_size) +
+                                                      " nodes, more than " + std::to_string(kMaxNodes));
   }
   out.reserve(raw.size() / entry_size);
   for (std::size_t at = 0; at < raw.size(); at += entry_size) {
@@ -134,7 +135,8 @@ expected<Query, Failure> read_query(const bencode::Node& root) {
     q.implied_port = implied && *implied != 0;
     const auto port = a->find_int("port");
     if (port && (*port < 0 || *port > 65535)) {
-      return fail(DecodeError::Code::bad_arguments, "announce_peer port " + std::to_string(*port) + " out of range");
+      return fail(DecodeError::Code::bad_arguments,
+                  "announce_peer port " + std::to_string(*port) + " out of range");
     }
     if (!q.implied_port && (!port || *port == 0)) {
       return fail(DecodeError::Code::bad_arguments, "announce_peer without a port");
@@ -189,7 +191,8 @@ expected<ErrorReply, Failure> read_error(const bencode::Node& root) {
   ErrorReply err;
   err.code = (*it).as_int();
   ++it;
-  if (it != e->end() && (*it).is_string()) err.message = std::string((*it).as_string().substr(0, kMaxErrorMessage));
+  if (it != e->end() && (*it).is_string())
+    err.message = std::string((*it).as_string().substr(0, kMaxErrorMessage));
   return err;
 }
 
@@ -203,10 +206,14 @@ std::string compact_node_bytes(const CompactNode& node) {
 
 std::string_view method_name(Method m) noexcept {
   switch (m) {
-    case Method::ping: return "ping";
-    case Method::find_node: return "find_node";
-    case Method::get_peers: return "get_peers";
-    case Method::announce_peer: return "announce_peer";
+    case Method::ping:
+      return "ping";
+    case Method::find_node:
+      return "find_node";
+    case Method::get_peers:
+      return "get_peers";
+    case Method::announce_peer:
+      return "announce_peer";
   }
   return "ping";
 }
@@ -225,7 +232,9 @@ std::string encode_compact_endpoint(const ip::address& address, std::uint16_t po
   return out;
 }
 
-std::string encode_compact_node(const CompactNode& node) { return compact_node_bytes(node); }
+std::string encode_compact_node(const CompactNode& node) {
+  return compact_node_bytes(node);
+}
 
 std::optional<CompactNode> decode_compact_node(std::string_view raw) {
   if (raw.size() != kCompactNodeV4 && raw.size() != kCompactNodeV6) return std::nullopt;
@@ -243,11 +252,14 @@ std::optional<TcpEndpoint> decode_compact_peer(std::string_view raw) {
 expected<Message, DecodeError> decode_message(std::string_view datagram) {
   if (datagram.size() > kMaxDatagram) {
     return unexpected(DecodeError{DecodeError::Code::too_large,
-                                  "datagram of " + std::to_string(datagram.size()) + " bytes", {}, false});
+                                  "datagram of " + std::to_string(datagram.size()) + " bytes",
+                                  {},
+                                  false});
   }
   auto doc = bencode::decode(datagram, krpc_limits());
   if (!doc) {
-    return unexpected(DecodeError{DecodeError::Code::not_bencode, "not bencode: " + doc.error().message(), {}, false});
+    return unexpected(
+        DecodeError{DecodeError::Code::not_bencode, "not bencode: " + doc.error().message(), {}, false});
   }
   const bencode::Node root = doc->root();
   if (!root.is_dict()) {
@@ -258,13 +270,15 @@ expected<Message, DecodeError> decode_message(std::string_view datagram) {
     return unexpected(DecodeError{DecodeError::Code::bad_transaction_id,
                                   tid ? "transaction id of " + std::to_string(tid->size()) + " bytes"
                                       : std::string("no transaction id"),
-                                  {}, false});
+                                  {},
+                                  false});
   }
   Message msg;
   msg.transaction_id = std::string(*tid);
   const auto y = root.find_string("y");
   const bool query = y && *y == "q";
-  if (const auto v = root.find_string("v"); v && v->size() <= kMaxClientVersion) msg.client_version = std::string(*v);
+  if (const auto v = root.find_string("v"); v && v->size() <= kMaxClientVersion)
+    msg.client_version = std::string(*v);
   if (const auto ro = root.find_int("ro")) msg.read_only = *ro == 1;
   if (const auto requester = root.find_string("ip")) {
     if (const auto endpoint = read_compact_endpoint(*requester)) {
@@ -287,7 +301,8 @@ expected<Message, DecodeError> decode_message(std::string_view datagram) {
     if (!e) return failed(std::move(e).error());
     msg.body = std::move(*e);
   } else {
-    return failed(Failure{DecodeError::Code::bad_type, y ? "message type is not q, r or e" : "no message type (\"y\")"});
+    return failed(Failure{DecodeError::Code::bad_type,
+                          y ? "message type is not q, r or e" : "no message type (\"y\")"});
   }
   return msg;
 }
@@ -307,7 +322,8 @@ std::string encode_message(const Message& message) {
     Value a(Value::Dict{});
     a.set("id", q->id.view());
     if (q->method == Method::find_node) a.set("target", q->target.view());
-    if (q->method == Method::get_peers || q->method == Method::announce_peer) a.set("info_hash", q->info_hash.view());
+    if (q->method == Method::get_peers || q->method == Method::announce_peer)
+      a.set("info_hash", q->info_hash.view());
     if (q->method == Method::announce_peer) {
       a.set("port", std::int64_t{q->port});
       a.set("token", q->token);
@@ -331,7 +347,8 @@ std::string encode_message(const Message& message) {
     if (!r->values.empty()) {
       Value::List values;
       values.reserve(r->values.size());
-      for (const auto& peer : r->values) values.emplace_back(encode_compact_endpoint(peer.address(), peer.port()));
+      for (const auto& peer : r->values)
+        values.emplace_back(encode_compact_endpoint(peer.address(), peer.port()));
       body.set("values", Value(std::move(values)));
     }
     root.set("r", std::move(body));

@@ -49,12 +49,12 @@ std::string_view method_name(Method m) noexcept;
 
 struct Query {
   Method method = Method::ping;
-  NodeId id;             // the querying node
-  NodeId target;         // find_node only
-  NodeId info_hash;      // get_peers and announce_peer
-  std::uint16_t port = 0;      // announce_peer: the peer's TCP port (0 when implied_port and absent)
-  bool implied_port = false;   // announce_peer: use the datagram's source port instead
-  std::string token;           // announce_peer: the token from our get_peers response
+  NodeId id;                  // the querying node
+  NodeId target;              // find_node only
+  NodeId info_hash;           // get_peers and announce_peer
+  std::uint16_t port = 0;     // announce_peer: the peer's TCP port (0 when implied_port and absent)
+  bool implied_port = false;  // announce_peer: use the datagram's source port instead
+  std::string token;          // announce_peer: the token from our get_peers response
   friend bool operator==(const Query&, const Query&) = default;
 };
 

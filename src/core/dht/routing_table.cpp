@@ -66,7 +66,8 @@ std::optional<NodeEntry> RoutingTable::find(const NodeId& id) const {
 
 RoutingTable::Update RoutingTable::on_response(const NodeId& id, const UdpEndpoint& endpoint, TimePoint now) {
   if (id == own_id_) return {Outcome::ignored_self, {}};
-  if (const auto holder = addresses_.find(endpoint.address()); holder != addresses_.end() && holder->second != id) {
+  if (const auto holder = addresses_.find(endpoint.address());
+      holder != addresses_.end() && holder->second != id) {
     const auto slot = locate(holder->second);
     // The same endpoint answering with a new id is a restarted node: the old entry is stale.
     // Another port of the address is another node, refused while the first one is kept.
@@ -122,7 +123,8 @@ RoutingTable::Update RoutingTable::on_query(const NodeId& id, const UdpEndpoint&
   return {Outcome::verify_first, CompactNode{id, endpoint}};
 }
 
-std::optional<CompactNode> RoutingTable::on_timeout(const NodeId& id, const UdpEndpoint& endpoint, TimePoint now) {
+std::optional<CompactNode> RoutingTable::on_timeout(const NodeId& id, const UdpEndpoint& endpoint,
+                                                    TimePoint now) {
   const auto slot = locate(id);
   if (!slot) return std::nullopt;
   NodeEntry& node = at(*slot);
@@ -177,10 +179,9 @@ RoutingTable::Update RoutingTable::insert_verified(NodeEntry entry, TimePoint no
 
 void RoutingTable::add_to_cache(Bucket& bucket, NodeEntry entry) {
   if (bucket.cache.size() >= config_.replacement_cache_size) {
-    const auto stalest = std::min_element(bucket.cache.begin(), bucket.cache.end(),
-                                          [](const NodeEntry& a, const NodeEntry& b) {
-                                            return a.last_seen() < b.last_seen();
-                                          });
+    const auto stalest = std::min_element(
+        bucket.cache.begin(), bucket.cache.end(),
+        [](const NodeEntry& a, const NodeEntry& b) { return a.last_seen() < b.last_seen(); });
     addresses_.erase(stalest->endpoint.address());
     bucket.cache.erase(stalest);
   }
@@ -190,10 +191,9 @@ void RoutingTable::add_to_cache(Bucket& bucket, NodeEntry entry) {
 
 bool RoutingTable::promote_from_cache(Bucket& bucket, TimePoint now) {
   if (bucket.cache.empty() || bucket.live.size() >= config_.bucket_size) return false;
-  const auto freshest = std::max_element(bucket.cache.begin(), bucket.cache.end(),
-                                         [](const NodeEntry& a, const NodeEntry& b) {
-                                           return a.last_response < b.last_response;
-                                         });
+  const auto freshest = std::max_element(
+      bucket.cache.begin(), bucket.cache.end(),
+      [](const NodeEntry& a, const NodeEntry& b) { return a.last_response < b.last_response; });
   bucket.live.push_back(std::move(*freshest));
   bucket.cache.erase(freshest);
   bucket.last_changed = now;
@@ -203,7 +203,9 @@ bool RoutingTable::promote_from_cache(Bucket& bucket, TimePoint now) {
 bool RoutingTable::split_helps(std::size_t b, const NodeId& newcomer) const {
   if (b + 1 != buckets_.size() || buckets_.size() >= static_cast<std::size_t>(kNodeIdBits)) return false;
   // Useful only if something would move to the new bucket: otherwise it stays empty.
-  const auto nearer = [&](const NodeId& id) { return static_cast<std::size_t>(common_prefix_bits(own_id_, id)) > b; };
+  const auto nearer = [&](const NodeId& id) {
+    return static_cast<std::size_t>(common_prefix_bits(own_id_, id)) > b;
+  };
   return nearer(newcomer) || std::any_of(buckets_[b].live.begin(), buckets_[b].live.end(),
                                          [&](const NodeEntry& n) { return nearer(n.id); });
 }
@@ -213,10 +215,13 @@ void RoutingTable::split_last(TimePoint now) {
   buckets_.push_back(Bucket{{}, {}, now});
   Bucket& far = buckets_[b];
   Bucket& near = buckets_.back();
-  const auto moves = [&](const NodeEntry& n) { return static_cast<std::size_t>(common_prefix_bits(own_id_, n.id)) > b; };
+  const auto moves = [&](const NodeEntry& n) {
+    return static_cast<std::size_t>(common_prefix_bits(own_id_, n.id)) > b;
+  };
   for (auto* lists : {&far.live, &far.cache}) {
     auto& target = lists == &far.live ? near.live : near.cache;
-    const auto split_at = std::stable_partition(lists->begin(), lists->end(), [&](const NodeEntry& n) { return !moves(n); });
+    const auto split_at =
+        std::stable_partition(lists->begin(), lists->end(), [&](const NodeEntry& n) { return !moves(n); });
     std::move(split_at, lists->end(), std::back_inserter(target));
     lists->erase(split_at, lists->end());
   }
@@ -268,9 +273,15 @@ RoutingTable::Counts RoutingTable::counts(TimePoint now) const {
     c.cached += bucket.cache.size();
     for (const NodeEntry& n : bucket.live) {
       switch (node_state(n, now, config_)) {
-        case NodeState::good: ++c.good; break;
-        case NodeState::questionable: ++c.questionable; break;
-        case NodeState::bad: ++c.bad; break;
+        case NodeState::good:
+          ++c.good;
+          break;
+        case NodeState::questionable:
+          ++c.questionable;
+          break;
+        case NodeState::bad:
+          ++c.bad;
+          break;
       }
     }
   }

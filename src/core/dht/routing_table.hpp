@@ -40,12 +40,12 @@ namespace tessera::dht {
 using TimePoint = std::chrono::steady_clock::time_point;
 
 struct RoutingTableConfig {
-  std::size_t bucket_size = 8;                           // k
-  std::size_t replacement_cache_size = 8;                // per bucket
-  int max_failures = 3;                                  // unanswered queries in a row: bad
-  std::chrono::seconds good_for{15 * 60};                // silence after which a node is questionable
-  std::chrono::seconds refresh_after{15 * 60};           // an unchanged bucket needs a lookup
-  std::chrono::seconds ping_pending_for{60};             // a named ping is not named again before this
+  std::size_t bucket_size = 8;                  // k
+  std::size_t replacement_cache_size = 8;       // per bucket
+  int max_failures = 3;                         // unanswered queries in a row: bad
+  std::chrono::seconds good_for{15 * 60};       // silence after which a node is questionable
+  std::chrono::seconds refresh_after{15 * 60};  // an unchanged bucket needs a lookup
+  std::chrono::seconds ping_pending_for{60};    // a named ping is not named again before this
 };
 
 enum class NodeState : std::uint8_t { good, questionable, bad };
@@ -53,9 +53,9 @@ enum class NodeState : std::uint8_t { good, questionable, bad };
 struct NodeEntry {
   NodeId id;
   UdpEndpoint endpoint;
-  TimePoint last_response{};  // last answer to one of our queries
-  TimePoint last_query{};     // last query it sent us
-  int failed_queries = 0;     // unanswered in a row since its last answer
+  TimePoint last_response{};            // last answer to one of our queries
+  TimePoint last_query{};               // last query it sent us
+  int failed_queries = 0;               // unanswered in a row since its last answer
   std::optional<TimePoint> ping_named;  // when the table last asked the caller to ping it
 
   TimePoint last_seen() const { return last_response > last_query ? last_response : last_query; }
@@ -141,7 +141,9 @@ class RoutingTable {
   };
 
   std::optional<Slot> locate(const NodeId& id) const;
-  NodeEntry& at(const Slot& s) { return (s.cached ? buckets_[s.bucket].cache : buckets_[s.bucket].live)[s.index]; }
+  NodeEntry& at(const Slot& s) {
+    return (s.cached ? buckets_[s.bucket].cache : buckets_[s.bucket].live)[s.index];
+  }
   void erase(const Slot& s);
   Update insert_verified(NodeEntry entry, TimePoint now);
   void add_to_cache(Bucket& bucket, NodeEntry entry);
