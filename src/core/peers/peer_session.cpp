@@ -121,8 +121,11 @@ PeerReaction PeerSession::on_message(wire::Message& msg, PiecePicker& picker, Ti
             return r;
           },
           [&](wire::Extended& m) {
+            ExtensionEvent ev = extensions_.on_extended(m);
+            if (ev.violation) return violation(std::move(*ev.violation));
             PeerReaction r;
-            if (m.id == 0) on_extension_handshake(m.payload, r);  // no other extension messages yet
+            if (ev.handshake) on_extension_handshake(*ev.handshake, r);
+            r.metadata = std::move(ev.metadata);
             return r;
           },
           [&](wire::Unknown&) { return PeerReaction{}; },
@@ -423,12 +426,17 @@ std::int64_t PeerSession::blocks_read(const std::vector<wire::Request>& batch, s
 
 // ---------------------------------------------------------------- extension handshake
 
-void PeerSession::on_extension_handshake(std::string_view payload, PeerReaction& out) {
-  auto ext = wire::decode_extension_handshake(payload);
-  if (!ext) return;  // an optional hint: a bad one costs nothing but the hint
-  if (!ext->client.empty()) client_ = ext->client;  // already made safe to show by the decoder
-  if (ext->request_queue) reqq_ = std::max<std::uint32_t>(1, *ext->request_queue);
-  if (ext->listen_port && *ext->listen_port != 0) out.listen_port = ext->listen_port;
+void PeerSession::on_extension_handshake(const wire::ExtensionHandshake& h, PeerReaction& out) {
+  if (!h.client.empty()) client_ = h.client;  // already made safe to show by the decoder
+  if (h.request_queue) reqq_ = std::max<std::uint32_t>(1, *h.request_queue);
+  if (h.listen_port && *h.listen_port != 0) out.listen_port = h.listen_port;
+}
+
+bool PeerSession::send_metadata(const wire::MetadataMessage& m) {
+  auto msg = extensions_.metadata_message(m);
+  if (!msg) return false;
+  wire_.send(*msg);
+  return true;
 }
 
 // ---------------------------------------------------------------- views

@@ -25,6 +25,7 @@
 #include "bitfield/bitfield.hpp"
 #include "choker/choker.hpp"
 #include "metainfo/piece_map.hpp"
+#include "peers/peer_extensions.hpp"
 #include "peers/peer_wire.hpp"
 #include "picker/piece_picker.hpp"
 #include "tessera/status.hpp"
@@ -68,6 +69,7 @@ struct PeerReaction {
   std::optional<Block> block;             // a block we asked for arrived
   std::int64_t upload_refund = 0;         // queued payload withdrawn by their cancel
   std::optional<std::uint16_t> listen_port;  // from their extension handshake
+  std::optional<wire::MetadataMessage> metadata;  // a ut_metadata message (BEP 9)
 };
 
 class PeerSession {
@@ -114,6 +116,11 @@ class PeerSession {
   std::int64_t blocks_read(const std::vector<wire::Request>& batch, std::vector<std::string>&& blocks, TimePoint now);
   void read_failed(std::size_t count) { reads_in_flight_ -= std::min(count, reads_in_flight_); }
 
+  // ---- extensions
+  // Sends a ut_metadata message; false when they do not take them.
+  bool send_metadata(const wire::MetadataMessage& m);
+  PeerExtensions& extensions() { return extensions_; }
+
   // ---- views
   PeerKey key() const { return key_; }
   bool am_choking() const { return am_choking_; }
@@ -147,7 +154,7 @@ class PeerSession {
   PeerReaction on_block(wire::Piece& m, PiecePicker& picker, TimePoint now);
   PeerReaction on_cancel(const wire::Cancel& m);
   PeerReaction on_reject(const wire::Reject& m, PiecePicker& picker);
-  void on_extension_handshake(std::string_view payload, PeerReaction& out);
+  void on_extension_handshake(const wire::ExtensionHandshake& h, PeerReaction& out);
   void forget_availability(PiecePicker& picker);
   void set_interest(bool want, const PiecePicker& picker);
   void withdraw_requests(PiecePicker& picker);
@@ -182,6 +189,7 @@ class PeerSession {
   std::int64_t downloaded_ = 0, uploaded_ = 0;
   std::size_t pipeline_ = 16;
   std::optional<std::uint32_t> reqq_;           // their advertised request queue
+  PeerExtensions extensions_;
   std::string client_;
   TimePoint connected_at_{}, last_block_at_{};
   std::string choke_reason_ = "not interested";

@@ -173,6 +173,7 @@ class Torrent : public PeerConnection::Owner, public PieceIo::Listener, public s
   void drop_all_peers(const std::string& detail);
   void react(Peer& p, PeerReaction& r);
   void received(Peer& p, const PeerReaction::Block& b);
+  void serve_metadata(Peer& p, const wire::MetadataMessage& m);
   void fill(Peer& p);
   void serve(Peer& p);
   void piece_passed(std::uint32_t piece);

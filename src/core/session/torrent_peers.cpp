@@ -152,11 +152,10 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
   conn->start(this, shape_of(meta_));
   std::string ext;
   if (peer.session.extended()) {
-    wire::ExtensionHandshake h;
-    h.client = std::string("Tessera ") + kVersion;
-    h.listen_port = ctx_.listen_port;
-    h.request_queue = static_cast<std::uint32_t>(peer_limits().max_queued_requests);
-    ext = wire::encode_extension_handshake(h);
+    ext = wire::encode_extension_handshake(PeerExtensions::our_handshake(
+        std::string("Tessera ") + kVersion, ctx_.listen_port,
+        static_cast<std::uint32_t>(peer_limits().max_queued_requests),
+        static_cast<std::int64_t>(meta_.info_dict.size())));
   }
   // BEP 6: a few pieces they may fetch even while choked, to get a newcomer started.
   std::vector<std::uint32_t> allowed;
@@ -238,6 +237,7 @@ void Torrent::react(Peer& p, PeerReaction& r) {
   uploaded_ -= r.upload_refund;
   if (r.listen_port && p.incoming) peer_list_.learned_listen_port(p.endpoint, *r.listen_port, Clock::now());
   if (r.block) received(p, *r.block);
+  if (r.metadata) serve_metadata(p, *r.metadata);
   if (r.close) {
     drop_peer(p.session.key(), r.close->reason, r.close->detail);
     return;
@@ -247,6 +247,22 @@ void Torrent::react(Peer& p, PeerReaction& r) {
   }
   if (r.serve) serve(p);
   if (r.refill) fill(p);
+}
+
+// BEP 9: we have the whole info dictionary; requests are answered within the peer's ration.
+// Its data and rejects are not for us (we asked for nothing) and are ignored.
+void Torrent::serve_metadata(Peer& p, const wire::MetadataMessage& m) {
+  if (m.type != wire::MetadataMessage::Type::request) return;
+  const auto size = static_cast<std::int64_t>(meta_.info_dict.size());
+  wire::MetadataMessage answer{wire::MetadataMessage::Type::reject, m.piece, 0, {}};
+  if (m.piece < wire::metadata_piece_count(size) && p.session.extensions().take_metadata_request(Clock::now())) {
+    answer.type = wire::MetadataMessage::Type::data;
+    answer.total_size = size;
+    const std::int64_t begin = std::int64_t{m.piece} * wire::kMetadataPieceSize;
+    answer.data = meta_.info_dict.substr(static_cast<std::size_t>(begin),
+                                         static_cast<std::size_t>(wire::metadata_piece_size(size, m.piece)));
+  }
+  p.session.send_metadata(answer);
 }
 
 void Torrent::received(Peer& p, const PeerReaction::Block& b) {

@@ -17,6 +17,8 @@ using Code = ProtocolError::Code;
 // An empty buffer larger than this is released, so one large extension message does not pin
 // its memory for the life of the connection.
 constexpr std::size_t kShrinkAbove = std::size_t{256} << 10;
+// A bitfield before the metadata is known: room for four million pieces, no more.
+constexpr std::uint64_t kMaxUnknownBitfieldBytes = std::uint64_t{1} << 19;
 
 // nullptr for ids we do not implement.
 const char* message_name(std::uint8_t id) {
@@ -136,7 +138,7 @@ std::optional<ProtocolError> MessageDecoder::check_length(std::uint8_t id, std::
       break;
     case MessageId::bitfield: {
       const std::uint64_t exact = 1 + (std::uint64_t{shape_.piece_count} + 7) / 8;
-      r = {exact, exact};
+      r = shape_.known ? LengthRange{exact, exact} : LengthRange{1, 1 + kMaxUnknownBitfieldBytes};
       break;
     }
     case MessageId::piece:
@@ -165,7 +167,7 @@ std::optional<ProtocolError> MessageDecoder::check_length(std::uint8_t id, std::
 }
 
 std::optional<ProtocolError> MessageDecoder::check_piece(const char* what, std::uint32_t piece) const {
-  if (piece < shape_.piece_count) return std::nullopt;
+  if (piece < shape_.piece_count || !shape_.known) return std::nullopt;
   return ProtocolError{Code::piece_out_of_range, std::string(what) + " index " + std::to_string(piece) +
                                                      " out of range (" + std::to_string(shape_.piece_count) +
                                                      " pieces)"};
@@ -183,7 +185,7 @@ std::optional<ProtocolError> MessageDecoder::check_block(const char* what, std::
                          block + " exceeds the block limit of " + std::to_string(limits_.max_block)};
   }
   const std::int64_t size = shape_.piece_size(piece);
-  if (std::int64_t{begin} + std::int64_t{length} > size) {
+  if (shape_.known && std::int64_t{begin} + std::int64_t{length} > size) {
     return ProtocolError{Code::block_out_of_range,
                          block + " past the end of the piece (" + std::to_string(size) + " bytes)"};
   }
@@ -293,7 +295,8 @@ expected<std::optional<Message>, ProtocolError> MessageDecoder::next() {
     }
     case MessageId::bitfield: {
       Bitfield bits;
-      if (!Bitfield::from_bytes(std::string_view(body, body_size), shape_.piece_count, bits)) {
+      const std::uint32_t count = shape_.known ? shape_.piece_count : static_cast<std::uint32_t>(body_size * 8);
+      if (!Bitfield::from_bytes(std::string_view(body, body_size), count, bits)) {
         // The length was checked exactly above, so only spare bits can be wrong here.
         return fail(Code::bitfield_spare_bits, "bitfield has spare bits set");
       }

@@ -27,6 +27,11 @@ struct TorrentShape {
   std::uint32_t piece_count = 0;
   std::int64_t piece_length = 0;
   std::int64_t total_size = 0;
+  // False before a magnet torrent's metadata is in: indices and block ranges cannot be checked
+  // (the owner ignores such messages then), and a bitfield may have any length up to a cap.
+  bool known = true;
+
+  static TorrentShape unknown() { return TorrentShape{0, 0, 0, false}; }
 
   // Size of piece `piece` (the last one may be short); 0 when out of range.
   std::int64_t piece_size(std::uint32_t piece) const;
