@@ -19,7 +19,8 @@ namespace tessera {
 
 struct AddTorrentParams {
   std::string torrent_file;     // path of a .torrent, or
-  std::string torrent_data;     // its bytes (used when not empty)
+  std::string torrent_data;     // its bytes (used when not empty), or
+  std::string magnet_uri;       // a magnet link: the metadata is fetched from peers first
   std::string save_path;        // folder the torrent's files go into
   bool paused = false;
   std::vector<std::string> peers;  // extra peers to dial, "host:port"

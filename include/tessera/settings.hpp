@@ -36,6 +36,8 @@ struct SessionSettings {
   // Stop seeding a torrent when uploaded / downloaded reaches this (0: never). Per torrent, a
   // limit of its own overrides it (Session::set_torrent_ratio_limit).
   double stop_at_ratio = 0;
+  // Magnet links: the largest info dictionary we fetch from peers (a hostile peer could claim any size).
+  std::int64_t max_metadata_size = std::int64_t{8} << 20;
   // Where the session keeps its torrents and their resume data. When set, create() brings back
   // every torrent saved there (paused state, caps, priorities, verified pieces) and the session
   // keeps it up to date. Empty: nothing persists.

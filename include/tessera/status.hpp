@@ -12,7 +12,8 @@ namespace tessera {
 
 using TorrentId = std::uint32_t;
 
-enum class TorrentState : std::uint8_t { checking, downloading, seeding, paused, error };
+// fetching_metadata: added by magnet link, its metadata (file list, pieces) still coming from peers.
+enum class TorrentState : std::uint8_t { checking, downloading, seeding, paused, error, fetching_metadata };
 const char* to_string(TorrentState s);
 
 // What to download of one file. Pieces shared with a wanted file are still fetched whole, but
@@ -49,6 +50,7 @@ enum class StallReason : std::uint8_t {
   all_choking,         // connected, but every peer that has what we want chokes us
   nobody_has_wanted,   // connected, but no connected peer has the pieces we want
   download_cap,        // moving exactly as fast as a download cap allows
+  no_metadata_source,  // magnet: connected, but no peer can send the metadata
 };
 const char* to_string(StallReason r);
 
@@ -120,6 +122,9 @@ struct TorrentStatus {
   std::int64_t have_bytes = 0;
   std::uint32_t piece_count = 0;
   std::uint32_t pieces_have = 0;
+  // Fetching metadata (magnet links): its size once a peer said it, and 16 KiB pieces in / of.
+  std::int64_t metadata_size = 0;
+  std::uint32_t metadata_pieces = 0, metadata_pieces_have = 0;
   std::string have_bitfield;    // wire-order bits, one per piece
   std::vector<std::uint32_t> partial_pieces;
   std::int64_t down_rate = 0, up_rate = 0;      // payload bytes/s
@@ -174,7 +179,17 @@ struct SessionEvent {
   // state_damaged: a file in the state folder could not be used (the torrent it held is not
   // restored; the file is left where it was); `name` is the file, `message` what is wrong. id 0.
   // stopped_at_ratio: a seeding torrent reached its share-ratio limit and was paused.
-  enum class Kind : std::uint8_t { added, checked, finished, error, removed, state_damaged, stopped_at_ratio };
+  // metadata_received: a magnet link's metadata is in; the torrent now has its files (same id).
+  enum class Kind : std::uint8_t {
+    added,
+    checked,
+    finished,
+    error,
+    removed,
+    state_damaged,
+    stopped_at_ratio,
+    metadata_received
+  };
   Kind kind;
   TorrentId id;
   std::string name;

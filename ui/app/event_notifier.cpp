@@ -37,6 +37,9 @@ void EventNotifier::onEvent(const SessionEvent& event) {
     case SessionEvent::Kind::stopped_at_ratio:
       emit message(tr("%1 reached its share ratio and was stopped").arg(name));
       break;
+    case SessionEvent::Kind::metadata_received:
+      emit message(tr("Metadata received: %1").arg(name));
+      break;
     case SessionEvent::Kind::added: break;
   }
 }

@@ -63,6 +63,7 @@ QString TorrentListModel::statusText(const TorrentRow& row) {
       if (row.stoppedAtRatio) return tr("Stopped at ratio");
       return row.progress >= 1.0 ? tr("Completed") : tr("Paused");
     case TorrentState::error: return tr("Error: %1").arg(row.error);
+    case TorrentState::fetching_metadata: return tr("Fetching metadata");
   }
   return {};
 }

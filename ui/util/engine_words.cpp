@@ -29,6 +29,7 @@ QString stallExplanation(StallReason reason, const std::string& detail) {
     case StallReason::all_choking: why = tr("Not moving: every peer with pieces we want is choking us."); break;
     case StallReason::nobody_has_wanted: why = tr("Not moving: no connected peer has the pieces we want."); break;
     case StallReason::download_cap: why = tr("Held back by a download cap."); break;
+    case StallReason::no_metadata_source: why = tr("Not moving: no connected peer can send the metadata."); break;
   }
   const QString more = sentence(detail);
   return more.isEmpty() ? why : why + QLatin1Char(' ') + more;

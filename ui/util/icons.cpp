@@ -25,6 +25,7 @@ const QIcon& stateIcon(TorrentState state, bool complete) {
   QString name;
   switch (state) {
     case TorrentState::checking: name = QStringLiteral("state-checking"); break;
+    case TorrentState::fetching_metadata: name = QStringLiteral("state-downloading"); break;
     case TorrentState::downloading: name = QStringLiteral("state-downloading"); break;
     case TorrentState::seeding: name = QStringLiteral("state-seeding"); break;
     case TorrentState::paused: name = complete ? QStringLiteral("state-completed") : QStringLiteral("state-paused"); break;

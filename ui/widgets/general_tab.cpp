@@ -176,6 +176,10 @@ void GeneralTab::showTorrent(const TorrentStatus* s) {
       }
       break;
     case TorrentState::error: status = tr("Error: %1").arg(QString::fromStdString(s->error)); break;
+    case TorrentState::fetching_metadata:
+      status = s->metadata_pieces > 0 ? tr("Fetching metadata (%1 of %2 pieces)").arg(s->metadata_pieces_have).arg(s->metadata_pieces)
+                                      : tr("Fetching metadata");
+      break;
   }
   set(tr("Status:"), status);
   // The engine's rule as it stands for this torrent: its own limit or the session's.

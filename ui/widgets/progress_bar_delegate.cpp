@@ -29,7 +29,8 @@ void ProgressBarDelegate::paint(QPainter* painter, const QStyleOptionViewItem& o
   QColor fill = colors::downloading();
   if (stateRole_ >= 0) {
     switch (static_cast<TorrentState>(index.data(stateRole_).toInt())) {
-      case TorrentState::checking: fill = colors::checking(); break;
+      case TorrentState::checking:
+      case TorrentState::fetching_metadata: fill = colors::checking(); break;
       case TorrentState::downloading: fill = colors::downloading(); break;
       case TorrentState::seeding: fill = colors::seeding(); break;
       case TorrentState::paused: fill = progress >= 1.0 ? colors::seeding().lighter(125) : colors::paused(); break;

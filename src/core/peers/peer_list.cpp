@@ -310,6 +310,14 @@ void PeerList::remember(const Endpoint& ep, PeerSource source, const Departure& 
   while (departed_.size() > config_.max_departed) departed_.pop_back();
 }
 
+std::vector<std::pair<PeerList::Endpoint, PeerSource>> PeerList::dialable() const {
+  std::vector<std::pair<Endpoint, PeerSource>> out;
+  for (const auto& [ep, e] : entries_) {
+    if (e.dialable) out.emplace_back(ep, e.source);
+  }
+  return out;
+}
+
 std::vector<DepartedPeer> PeerList::departed_peers(TimePoint now) const {
   std::vector<DepartedPeer> out;
   out.reserve(departed_.size());

@@ -99,6 +99,9 @@ class PeerList {
   int failures_in_a_row() const { return failures_in_a_row_; }
   // Candidates that could be dialled now or after their backoff (not connected, not connecting).
   std::size_t waiting_candidates() const { return ready_.size() + backing_off_.size(); }
+  // Every peer we could dial (incoming peers' ephemeral ports left out), with its source: for
+  // the torrent that follows a magnet link's metadata fetch.
+  std::vector<std::pair<Endpoint, PeerSource>> dialable() const;
   // The latest departures, newest first, with how long ago each left.
   std::vector<DepartedPeer> departed_peers(TimePoint now) const;
 

@@ -31,6 +31,11 @@ expected<std::unique_ptr<Session>, std::string> Session::create(const SessionSet
 }
 
 expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& params) {
+  if (!params.magnet_uri.empty()) {
+    auto link = magnet::parse_magnet_uri(params.magnet_uri);
+    if (!link) return unexpected(link.error().message);
+    return impl_->add_magnet(std::move(*link), params);
+  }
   std::string data = params.torrent_data;
   const std::string source = params.torrent_file.empty() ? std::string("torrent") : params.torrent_file;
   if (data.empty()) {
@@ -46,17 +51,30 @@ expected<TorrentId, std::string> Session::add_torrent(const AddTorrentParams& pa
 void Session::pause(TorrentId id) {
   boost::asio::post(impl_->io, [impl = impl_.get(), id] {
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->pause();
+    if (auto it = impl->magnets.find(id); it != impl->magnets.end()) it->second.torrent->pause();
   });
 }
 
 void Session::resume(TorrentId id) {
   boost::asio::post(impl_->io, [impl = impl_.get(), id] {
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->resume();
+    if (auto it = impl->magnets.find(id); it != impl->magnets.end()) it->second.torrent->resume();
   });
 }
 
 void Session::remove(TorrentId id, bool delete_files) {
   boost::asio::post(impl_->io, [impl = impl_.get(), id, delete_files] {
+    if (auto m = impl->magnets.find(id); m != impl->magnets.end()) {
+      // Nothing on disk yet: only the fetch stops.
+      std::shared_ptr<MagnetTorrent> t = m->second.torrent;
+      impl->magnets.erase(m);
+      {
+        std::lock_guard lock(impl->mutex);
+        impl->info_hashes.erase(t->info_hash());
+      }
+      t->stop([impl, t, id] { impl->emit(SessionEvent{SessionEvent::Kind::removed, id, t->name(), {}}); });
+      return;
+    }
     auto it = impl->torrents.find(id);
     if (it == impl->torrents.end()) return;
     std::shared_ptr<Torrent> t = it->second;
@@ -80,6 +98,7 @@ void Session::add_peer(TorrentId id, const std::string& host_port) {
   if (!ep) return;
   boost::asio::post(impl_->io, [impl = impl_.get(), id, e = *ep] {
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->add_peer(e, PeerSource::manual);
+    if (auto it = impl->magnets.find(id); it != impl->magnets.end()) it->second.torrent->add_peer(e, PeerSource::manual);
   });
 }
 
@@ -92,6 +111,10 @@ void Session::set_torrent_rate_limits(TorrentId id, std::int64_t download, std::
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) {
       it->second->set_rate_limits(std::max<std::int64_t>(0, download), std::max<std::int64_t>(0, upload));
       impl->wake_bandwidth();
+    }
+    if (auto it = impl->magnets.find(id); it != impl->magnets.end()) {  // for the torrent that follows
+      it->second.params.download_limit = std::max<std::int64_t>(0, download);
+      it->second.params.upload_limit = std::max<std::int64_t>(0, upload);
     }
   });
 }
@@ -108,6 +131,7 @@ void Session::set_torrent_ratio_limit(TorrentId id, std::optional<double> limit)
   if (limit) limit = std::max(0.0, *limit);
   boost::asio::post(impl_->io, [impl = impl_.get(), id, limit] {
     if (auto it = impl->torrents.find(id); it != impl->torrents.end()) it->second->set_ratio_limit(limit);
+    if (auto it = impl->magnets.find(id); it != impl->magnets.end()) it->second.params.ratio_limit = limit;
   });
 }
 

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -15,6 +16,8 @@
 
 #include "log/logging.hpp"
 #include "metainfo/metainfo.hpp"
+#include "magnet/magnet_uri.hpp"
+#include "session/magnet_torrent.hpp"
 #include "session/torrent.hpp"
 #include "storage/resume_data.hpp"
 #include "storage/state_store.hpp"
@@ -85,7 +88,24 @@ class Session::Impl {
   // `data`: the .torrent's bytes, for the state folder's copy. With `resume`, it is being restored.
   expected<TorrentId, std::string> add(Metainfo meta, std::string data, const AddTorrentParams& params,
                                        std::optional<ResumeData> resume);
+  // A magnet link: fetches the metadata first, then goes on as a torrent under the same id.
+  expected<TorrentId, std::string> add_magnet(magnet::Magnet link, const AddTorrentParams& params);
   void restore();
+
+  // A magnet torrent waiting for its metadata, and what the user asked for it.
+  struct MagnetEntry {
+    std::shared_ptr<MagnetTorrent> torrent;
+    AddTorrentParams params;
+  };
+
+ private:
+  using Candidates = std::vector<std::pair<tcp::endpoint, PeerSource>>;
+  // Network thread: the Torrent itself, for add() and for a magnet whose metadata came in.
+  void start_torrent(TorrentId id, Metainfo meta, std::filesystem::path save, const AddTorrentParams& params,
+                     const Candidates& peers, std::optional<ResumeData> resume, bool restored, std::string data);
+  void metadata_received(TorrentId id, std::string info_dict);
+
+ public:
 
   void accept() {
     acceptor.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
@@ -103,6 +123,12 @@ class Session::Impl {
           for (auto& [id, t] : torrents) {
             if (t->info_hash() == hs->info_hash) {
               t->attach_incoming(conn, *hs);
+              return;
+            }
+          }
+          for (auto& [id, m] : magnets) {
+            if (m.torrent->info_hash() == hs->info_hash) {
+              m.torrent->attach_incoming(conn, *hs);
               return;
             }
           }
@@ -125,6 +151,7 @@ class Session::Impl {
         counters.uploading += t->uploading_peers();
       }
       for (auto& [id, t] : torrents) t->tick(now);
+      for (auto& [id, m] : magnets) m.torrent->tick(now);
       prune_globally(now);
       schedule_tick();
     });
@@ -190,6 +217,14 @@ class Session::Impl {
       snap->down_rate_total += ts.down_rate_total;
       snap->up_rate_total += ts.up_rate_total;
     }
+    for (auto& [id, m] : magnets) {
+      snap->torrents.push_back(m.torrent->status(now));
+      snap->down_rate_total += snap->torrents.back().down_rate_total;
+      snap->up_rate_total += snap->torrents.back().up_rate_total;
+    }
+    // One list in the order torrents were added, whichever kind each is.
+    std::sort(snap->torrents.begin(), snap->torrents.end(),
+              [](const TorrentStatus& a, const TorrentStatus& b) { return a.id < b.id; });
     counters.down_rate = snap->down_rate;
     snap->download_limit = settings.download_limit;
     snap->upload_limit = settings.upload_limit;
@@ -224,7 +259,7 @@ class Session::Impl {
         // Resume data first (the pool finishes it before the process ends), then torrents send
         // `stopped` to their trackers; we finish when all are done or at the grace
         // period, whichever comes first.
-        auto pending = std::make_shared<std::size_t>(torrents.size());
+        auto pending = std::make_shared<std::size_t>(torrents.size() + magnets.size());
         shutdown_timer = std::make_unique<boost::asio::steady_timer>(io, grace);
         shutdown_timer->async_wait([this](boost::system::error_code e) {
           if (!e) finish_shutdown();
@@ -238,7 +273,14 @@ class Session::Impl {
             if (--*pending == 0) finish_shutdown();
           });
         }
-        if (stopping.empty()) finish_shutdown();
+        std::vector<std::shared_ptr<MagnetTorrent>> fetching;
+        for (auto& [id, m] : magnets) fetching.push_back(m.torrent);
+        for (auto& m : fetching) {
+          m->stop([this, pending] {
+            if (--*pending == 0) finish_shutdown();
+          });
+        }
+        if (stopping.empty() && fetching.empty()) finish_shutdown();
       });
       thread.join();
     }
@@ -247,6 +289,7 @@ class Session::Impl {
     io.restart();
     io.poll();
     torrents.clear();
+    magnets.clear();
   }
 
   // Network thread; runs once, whichever of "all stopped" and "grace period over" comes first.
@@ -256,6 +299,7 @@ class Session::Impl {
     shutdown_timer.reset();
     if (trackers) trackers->cancel_all();  // late `stopped` announces get "cancelled"
     torrents.clear();
+    magnets.clear();
     work.reset();
     // Everything that matters is closed or told; an operation still pending on some socket
     // must not keep the process from exiting.
@@ -288,6 +332,7 @@ class Session::Impl {
   std::unique_ptr<StateStore> state;
   std::unique_ptr<TorrentContext> ctx;
   std::map<TorrentId, std::shared_ptr<Torrent>> torrents;  // network thread only
+  std::map<TorrentId, MagnetEntry> magnets;                 // network thread only
   std::set<TorrentId> detail_torrents;                      // network thread only
   std::thread thread;
 

@@ -64,21 +64,29 @@ expected<TorrentId, std::string> Session::Impl::add(Metainfo meta, std::string d
     }
     id = next_id++;
   }
-  boost::asio::post(io, [this, id, m = std::move(meta), save, params, peers, resume = std::move(resume), restored,
+  Candidates candidates;
+  for (const auto& ep : peers) candidates.emplace_back(ep, PeerSource::manual);
+  boost::asio::post(io, [this, id, m = std::move(meta), save, params, candidates, resume = std::move(resume), restored,
                          data = std::move(data)]() mutable {
-    auto t = std::make_shared<Torrent>(*ctx, id, std::move(m), save, params.paused, !params.ephemeral);
-    torrents.emplace(id, t);
-    if (resume) t->use_resume(std::move(*resume));
-    if (params.download_limit > 0 || params.upload_limit > 0) {
-      t->set_rate_limits(params.download_limit, params.upload_limit);
-    }
-    if (!params.file_priorities.empty()) t->set_file_priorities(params.file_priorities);
-    if (params.ratio_limit) t->set_ratio_limit(params.ratio_limit);
-    if (!restored) t->save_initial_state(std::move(data));
-    t->start();
-    for (const auto& ep : peers) t->add_peer(ep, PeerSource::manual);
+    start_torrent(id, std::move(m), save, params, candidates, std::move(resume), restored, std::move(data));
   });
   return id;
+}
+
+void Session::Impl::start_torrent(TorrentId id, Metainfo meta, std::filesystem::path save,
+                                  const AddTorrentParams& params, const Candidates& peers,
+                                  std::optional<ResumeData> resume, bool restored, std::string data) {
+  auto t = std::make_shared<Torrent>(*ctx, id, std::move(meta), save, params.paused, !params.ephemeral);
+  torrents.emplace(id, t);
+  if (resume) t->use_resume(std::move(*resume));
+  if (params.download_limit > 0 || params.upload_limit > 0) {
+    t->set_rate_limits(params.download_limit, params.upload_limit);
+  }
+  if (!params.file_priorities.empty()) t->set_file_priorities(params.file_priorities);
+  if (params.ratio_limit) t->set_ratio_limit(params.ratio_limit);
+  if (!restored) t->save_initial_state(std::move(data));
+  t->start();
+  for (const auto& [ep, source] : peers) t->add_peer(ep, source);
 }
 
 // Every torrent saved in the state folder, oldest first. A damaged file is reported and left

@@ -22,6 +22,7 @@ StallDiagnosis diagnose_stall(const StallInputs& in) {
     case TorrentState::error: return {StallReason::disk_error, in.error};
     case TorrentState::seeding:
     case TorrentState::paused: return {};
+    case TorrentState::fetching_metadata: return {};  // a MagnetTorrent says why itself
     case TorrentState::downloading: break;
   }
   if (in.wanted_missing == 0) return {};

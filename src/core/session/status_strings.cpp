@@ -19,6 +19,7 @@ const char* to_string(TorrentState s) {
     case TorrentState::seeding: return "seeding";
     case TorrentState::paused: return "paused";
     case TorrentState::error: return "error";
+    case TorrentState::fetching_metadata: return "fetching metadata";
   }
   return "?";
 }
@@ -60,6 +61,7 @@ const char* to_string(StallReason r) {
     case StallReason::all_choking: return "every peer chokes us";
     case StallReason::nobody_has_wanted: return "no connected peer has the pieces we want";
     case StallReason::download_cap: return "limited by the download cap";
+    case StallReason::no_metadata_source: return "no connected peer can send the metadata";
   }
   return "?";
 }
