@@ -38,12 +38,13 @@ Endpoint read_entry(std::string_view raw) {
 
 void append_entry(std::string& out, const Endpoint& ep) {
   const ip::address a = ep.address();
+  // Appended as chars: an append from unsigned char iterators goes through a temporary string.
   if (a.is_v4()) {
     const auto b = a.to_v4().to_bytes();
-    out.append(b.begin(), b.end());
+    out.append(reinterpret_cast<const char*>(b.data()), b.size());
   } else {
     const auto b = a.to_v6().to_bytes();
-    out.append(b.begin(), b.end());
+    out.append(reinterpret_cast<const char*>(b.data()), b.size());
   }
   out += static_cast<char>(ep.port() >> 8);
   out += static_cast<char>(ep.port() & 0xff);
