@@ -17,7 +17,8 @@ struct ProtocolError {
     block_out_of_range,       // begin + length past the end of the piece
     bad_block_length,         // block length 0 or above the block limit
     bad_extension_handshake,  // BEP 10 handshake that is not a bencoded dictionary
-    bad_extension_message,    // an extension message (ut_metadata, ut_pex) that cannot be read
+    bad_extension_message,    // a ut_metadata message that cannot be read
+    bad_pex_message,          // ut_pex payload that is not a bencoded dictionary, or too large
   };
   Code code;
   std::string message;  // one line for a log, e.g. "have index 900 out of range (800 pieces)"
