@@ -204,8 +204,10 @@ void DhtNode::tick(TimePoint now) {
     state_ = DhtState::bootstrapping;  // every node went bad: join again
     bootstrap_retry_at_ = now;
   }
+  // A retry is due after its backoff, or at once when nodes that queried us have entered the
+  // table meanwhile: they are somewhere to start from.
   if (state_ == DhtState::bootstrapping && !bootstrap_lookup_ && bootstrap_retry_at_ &&
-      now >= *bootstrap_retry_at_) {
+      (now >= *bootstrap_retry_at_ || table_nodes(now) > 0)) {
     start_bootstrap(now);
   }
   if (state_ == DhtState::ready && lookups_.size() < config_.max_active_lookups) {
@@ -327,6 +329,12 @@ void DhtNode::finish(std::map<LookupId, ActiveLookup>::iterator it, TimePoint no
   if (table_nodes(now) > 0) {
     state_ = DhtState::ready;
     retry_delay_ = config_.bootstrap_retry;
+    // Our own id's lookup filled the near buckets; without contacts farther out, lookups for
+    // other parts of the id space would stall at the edge of our neighbourhood.
+    for (const auto& far : table_.refresh_all(now, rng_)) {
+      if (lookups_.size() >= config_.max_active_lookups) break;
+      start_lookup(next_lookup_++, Kind::refresh, far.target, now);
+    }
     start_queued(now);
   } else {
     bootstrap_retry_at_ = now + retry_delay_;
