@@ -109,6 +109,26 @@ TEST_F(DhtNodeLookups, GetPeersReportsEachPeerOnceAsItArrives) {
   EXPECT_EQ(node.table().find(id_n(3))->failed_queries, 0);
 }
 
+TEST_F(DhtNodeLookups, PeersStoredHereAreFoundToo) {
+  make_ready({1});
+  const NodeId info_hash = id_n(77);
+  const std::string token =
+      std::get<Response>(
+          decoded(
+              feed(ep(2), query_bytes("gp", Query{Method::get_peers, id_n(2), {}, info_hash, 0, false, {}}))
+                  .back()
+                  .bytes)
+              .body)
+          .token.value();
+  feed(ep(2), query_bytes("an", Query{Method::announce_peer, id_n(2), {}, info_hash, 4000, false, token}));
+  const auto id = node.get_peers(info_hash, now);
+  const auto events = node.take_events();
+  ASSERT_FALSE(events.empty());
+  const auto& found = std::get<DhtNode::PeersFound>(events[0]);
+  EXPECT_EQ(found.lookup, id);
+  EXPECT_EQ(found.peers, std::vector{TcpEndpoint(ep(2).address(), 4000)});
+}
+
 TEST_F(DhtNodeLookups, AnnounceGoesToTheClosestNodesThatGaveATokenNearestFirst) {
   std::vector<std::uint32_t> known;
   for (std::uint32_t n = 1; n <= 12; ++n) known.push_back(n);

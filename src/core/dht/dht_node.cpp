@@ -283,7 +283,12 @@ void DhtNode::start_lookup(LookupId id, Kind kind, const NodeId& target, TimePoi
     for (const CompactNode& n : known_) active.lookup.add_candidate(n);
     for (const UdpEndpoint& r : routers_) active.lookup.add_seed(r);
   }
-  lookups_.emplace(id, std::move(active));
+  const auto it = lookups_.emplace(id, std::move(active)).first;
+  // We are a node like the others: what was announced to us counts as found.
+  if (kind == Kind::get_peers || kind == Kind::announce) {
+    if (const auto stored = store_.peers(target, now, rng_); !stored.empty())
+      report_peers(id, it->second, stored);
+  }
   drive(id, now);
 }
 

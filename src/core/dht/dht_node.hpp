@@ -14,8 +14,8 @@
 //   routers feed lookups only: like libtorrent, routers are not table entries.
 // - Runs iterative lookups: find_node to bootstrap and refresh buckets, get_peers for torrents;
 //   announce_peer goes to the k closest answering nodes that gave a token. Peers are reported
-//   as they arrive, each once per lookup. At most max_active_lookups run; more wait in a queue,
-//   and torrent lookups wait until the node is ready.
+//   as they arrive, each once per lookup, those stored here included. At most max_active_lookups run; more
+//   wait in a queue, and torrent lookups wait until the node is ready.
 // - Pings the nodes the table names (strangers to verify, questionable nodes in a full bucket).
 #pragma once
 
