@@ -229,7 +229,7 @@ void DhtNode::bootstrap(std::span<const UdpEndpoint> routers, std::span<const Co
   }
   known_.clear();
   for (const CompactNode& n : known) {
-    if (known_.size() < config_.max_pending_queries / 2) known_.push_back(n);
+    if (known_.size() < config_.max_known_nodes) known_.push_back(n);
   }
   state_ = DhtState::bootstrapping;
   retry_delay_ = config_.bootstrap_retry;

@@ -57,6 +57,7 @@ struct DhtNodeConfig {
   std::size_t max_peers_per_lookup = 1000;  // reported (and remembered to deduplicate) per lookup
   std::size_t max_outgoing = 4096;          // datagrams waiting for the glue
   std::size_t max_routers = 16;
+  std::size_t max_known_nodes = 256;         // saved nodes taken at bootstrap
   std::chrono::seconds bootstrap_retry{10};  // after a bootstrap that found nobody; doubles
   std::chrono::seconds bootstrap_retry_max{300};
   std::chrono::seconds storage_sweep{60};  // how often expired peers are dropped
