@@ -4,6 +4,7 @@
 // handed back as failures. Pure: time comes in as `now`, randomness from the caller.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -32,8 +33,9 @@ class Transactions {
   using TimePoint = std::chrono::steady_clock::time_point;
   static constexpr std::size_t kIdBytes = 2;  // as most clients: with the endpoint check, enough
 
+  // At most half the id space may be taken, so a random draw finds a free id in ~2 tries.
   Transactions(std::size_t max_pending, std::chrono::milliseconds timeout)
-      : max_pending_(max_pending), timeout_(timeout) {}
+      : max_pending_(std::min<std::size_t>(max_pending, 0x8000)), timeout_(timeout) {}
 
   bool full() const { return pending_.size() >= max_pending_; }
   std::size_t size() const { return pending_.size(); }
@@ -44,7 +46,6 @@ class Transactions {
   std::optional<std::string> open(const PendingQuery& query, Rng& rng) {
     if (full()) return std::nullopt;
     std::uniform_int_distribution<unsigned> value(0, 0xffff);
-    // At most max_pending of 65536 ids are taken: a few draws find a free one.
     for (;;) {
       const unsigned v = value(rng);
       std::string tid{static_cast<char>(v >> 8), static_cast<char>(v & 0xff)};
