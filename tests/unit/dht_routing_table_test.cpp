@@ -340,6 +340,22 @@ TEST_F(DhtRoutingTable, RefreshTargetsLieInTheirBuckets) {
   }
 }
 
+TEST_F(DhtRoutingTable, AfterJoiningEveryBucketButTheLastIsRefreshed) {
+  std::mt19937_64 rng(5);
+  EXPECT_TRUE(table.refresh_all(t0, rng).empty());  // one bucket: our own id's lookup covers it
+  for (std::uint32_t i = 0; i < 8; ++i) table.on_response(id_at(4, i), ep(i), t0);
+  table.on_response(id_at(9, 8), ep(8), t0);
+  const auto all = table.refresh_all(t0 + 1min, rng);
+  ASSERT_EQ(all.size(), table.bucket_count() - 1);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].bucket, i);
+    EXPECT_EQ(table.bucket_index(all[i].target), i);
+  }
+  // Named now, so not due again until a quiet period from now has passed.
+  EXPECT_EQ(table.refresh_due(t0 + 15min, rng).size(), 1u);  // only the last
+  EXPECT_EQ(table.refresh_due(t0 + 16min, rng).size(), all.size());
+}
+
 TEST_F(DhtRoutingTable, ClosestReturnsTheNearestByXorDistance) {
   std::mt19937_64 rng(4);
   std::vector<NodeId> added;

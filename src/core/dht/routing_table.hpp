@@ -118,6 +118,19 @@ class RoutingTable {
     return due;
   }
 
+  // Every bucket but the last, each with a random target: once a node has joined (a lookup of
+  // its own id fills the last bucket), these lookups give it contacts in every range farther
+  // out (Kademlia's join). Each bucket counts as changed now.
+  template <std::uniform_random_bit_generator Rng>
+  std::vector<RefreshTarget> refresh_all(TimePoint now, Rng& rng) {
+    std::vector<RefreshTarget> targets;
+    for (std::size_t i = 0; i + 1 < buckets_.size(); ++i) {
+      buckets_[i].last_changed = now;
+      targets.push_back({i, random_id_with_prefix(range_prefix(i), range_bits(i), rng)});
+    }
+    return targets;
+  }
+
   std::optional<NodeEntry> find(const NodeId& id) const;  // in a bucket or a cache
   std::vector<NodeEntry> nodes() const;                   // every bucket's nodes (not the caches)
   std::size_t bucket_count() const { return buckets_.size(); }
