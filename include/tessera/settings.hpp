@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -36,6 +37,16 @@ struct SessionSettings {
   // Stop seeding a torrent when uploaded / downloaded reaches this (0: never). Per torrent, a
   // limit of its own overrides it (Session::set_torrent_ratio_limit).
   double stop_at_ratio = 0;
+  // Finding peers without a tracker; private torrents (BEP 27) never use any of the three.
+  bool enable_dht = true;  // BEP 5, on the listen address and port over UDP (fixed at creation)
+  bool enable_pex = true;  // BEP 11, peer exchange with connected peers
+  bool enable_lsd = true;  // BEP 14, multicast on the listen interface (fixed at creation)
+  // Where the DHT starts, "host:port"; the public routers by default. Nodes saved in the state
+  // folder at the last shutdown are used too. Given a loopback listen address, only nodes given here.
+  std::vector<std::string> dht_bootstrap_nodes = {"router.bittorrent.com:6881", "router.utorrent.com:6881",
+                                                  "dht.transmissionbt.com:6881", "dht.libtorrent.org:25401"};
+  // How often a torrent announces itself on the DHT (and looks up peers when it has few).
+  std::chrono::seconds dht_announce_interval{15 * 60};
   // Magnet links: the largest info dictionary we fetch from peers (a hostile peer could claim any size).
   std::int64_t max_metadata_size = std::int64_t{8} << 20;
   // Where the session keeps its torrents and their resume data. When set, create() brings back

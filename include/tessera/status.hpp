@@ -165,6 +165,9 @@ struct TorrentStatus {
   std::vector<std::uint16_t> availability;
 };
 
+enum class DhtState : std::uint8_t { off, bootstrapping, ready };
+const char* to_string(DhtState s);
+
 struct SessionSnapshot {
   std::vector<TorrentStatus> torrents;
   std::int64_t down_rate = 0, up_rate = 0;              // payload bytes/s
@@ -172,6 +175,10 @@ struct SessionSnapshot {
   std::int64_t download_limit = 0, upload_limit = 0;    // session-wide caps, bytes/s (0 = none)
   int connections = 0;
   std::uint16_t listen_port = 0;
+  DhtState dht_state = DhtState::off;
+  int dht_nodes = 0;            // nodes in the DHT's routing table
+  std::string dht_problem;      // why the DHT is off or stuck, one line (empty when fine)
+  std::string lsd_problem;      // why local discovery is not working, one line (empty when fine)
   std::chrono::steady_clock::time_point taken_at{};
 };
 

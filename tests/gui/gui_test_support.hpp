@@ -140,6 +140,8 @@ inline AppOverrides loopbackOverrides() {
     s.listen_address = "127.0.0.1";
     s.listen_port = 0;
     s.use_trackers = false;
+    s.enable_dht = false;
+    s.enable_lsd = false;
     s.snapshot_interval = std::chrono::milliseconds(100);
   };
   return o;

@@ -149,6 +149,8 @@ TEST_F(RestartTest, RemovedAndAddedAgainAtOnceSurvivesARestart) {
   torrent = "d8:announce" + std::to_string(tracker.url().size()) + ":" + tracker.url() + torrent.substr(1);
   SessionSettings settings = with_state();
   settings.listen_address = "127.0.0.64";
+  settings.enable_dht = false;
+  settings.enable_lsd = false;
   settings.listen_port = 0;
   settings.tracker_timeout = 3s;
   settings.snapshot_interval = 100ms;

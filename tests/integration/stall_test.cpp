@@ -93,6 +93,8 @@ class StallTest : public SwarmTest {
 TEST_F(StallTest, NoPeersKnownNamesTheFailingTracker) {
   const std::string t = torrent("http://127.0.0.71:1/announce");
   SessionSettings s;
+  s.enable_dht = false;
+  s.enable_lsd = false;
   s.listen_address = "127.0.0.72";
   s.listen_port = 0;
   s.snapshot_interval = 100ms;

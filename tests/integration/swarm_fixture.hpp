@@ -68,6 +68,9 @@ class SwarmTest : public ::testing::Test {
     s.listen_address = address;
     s.listen_port = 0;
     s.use_trackers = false;
+    // Only the peers a test names: no DHT, no multicast between parallel tests.
+    s.enable_dht = false;
+    s.enable_lsd = false;
     s.random_seed = std::hash<std::string>{}(address);
     s.snapshot_interval = 100ms;
     auto session = Session::create(s);

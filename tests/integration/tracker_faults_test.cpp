@@ -40,6 +40,8 @@ TEST_F(SwarmTest, TrackerFaultsShowInStatusAndAreRetriedWithBackoff) {
 
   const auto began = std::chrono::steady_clock::now();
   SessionSettings s;
+  s.enable_dht = false;
+  s.enable_lsd = false;
   s.listen_address = "127.0.0.61";
   s.listen_port = 0;
   s.snapshot_interval = 100ms;

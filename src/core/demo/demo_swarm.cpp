@@ -93,6 +93,8 @@ expected<std::unique_ptr<DemoSwarm>, std::string> DemoSwarm::start(const DemoSwa
   for (int i = 0; i < total; ++i) {
     const bool seed = i < options.seeds;
     SessionSettings s;
+    s.enable_dht = false;
+    s.enable_lsd = false;
     s.listen_address = boost::asio::ip::address_v4(first.to_uint() + static_cast<std::uint32_t>(i)).to_string();
     s.listen_port = 0;
     s.use_trackers = false;

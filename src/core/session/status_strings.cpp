@@ -51,6 +51,15 @@ const char* to_string(DepartureReason r) {
   return "?";
 }
 
+const char* to_string(DhtState s) {
+  switch (s) {
+    case DhtState::off: return "off";
+    case DhtState::bootstrapping: return "bootstrapping";
+    case DhtState::ready: return "ready";
+  }
+  return "?";
+}
+
 const char* to_string(StallReason r) {
   switch (r) {
     case StallReason::none: return "";
