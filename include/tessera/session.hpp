@@ -21,6 +21,9 @@ struct AddTorrentParams {
   std::string torrent_file;     // path of a .torrent, or
   std::string torrent_data;     // its bytes (used when not empty), or
   std::string magnet_uri;       // a magnet link: the metadata is fetched from peers first
+  // Magnet links: once the metadata is in, the torrent waits paused (say, for the user to choose
+  // its files) instead of starting at once; SessionEvent::metadata_received tells when.
+  bool pause_after_metadata = false;
   std::string save_path;        // folder the torrent's files go into
   bool paused = false;
   std::vector<std::string> peers;  // extra peers to dial, "host:port"

@@ -81,8 +81,15 @@ TEST_F(MagnetTest, TheLinksFileSelectionIsApplied) {
   Seeded s = seed("127.0.0.73", files);
   auto leech = start("127.0.0.74");
   const std::string link = "magnet:?xt=urn:btih:" + s.meta.info_hash.hex() + "&so=0,2&x.pe=" + s.peer;
-  auto id = leech->add_torrent({.magnet_uri = link, .save_path = (root_ / "leech").string()});
+  // Paused once the metadata is in, as the app does to let the user choose files first.
+  auto id = leech->add_torrent({.magnet_uri = link, .pause_after_metadata = true, .save_path = (root_ / "leech").string()});
   ASSERT_TRUE(id) << id.error();
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*leech, *id);
+    return st && st->state == TorrentState::paused && st->total_size > 0;
+  }, 60s));
+  EXPECT_EQ(status_of(*leech, *id)->pieces_have, 0u);
+  leech->resume(*id);
   ASSERT_TRUE(wait_for([&] {
     auto st = status_of(*leech, *id);
     return st && st->state == TorrentState::seeding && st->wanted_size > 0;

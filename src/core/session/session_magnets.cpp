@@ -73,7 +73,7 @@ void Session::Impl::metadata_received(TorrentId id, std::string info_dict) {
     return;
   }
   AddTorrentParams params = entry.params;
-  params.paused = entry.torrent->paused();
+  params.paused = entry.torrent->paused() || params.pause_after_metadata;
   if (!link.selected_files.empty() && params.file_priorities.empty()) {
     // BEP 53: only the files the link selects.
     params.file_priorities.assign(meta->files.size(), FilePriority::skip);
