@@ -236,6 +236,18 @@ void DhtNode::bootstrap(std::span<const UdpEndpoint> routers, std::span<const Co
   if (!bootstrap_lookup_) start_bootstrap(now);
 }
 
+void DhtNode::add_routers(std::span<const UdpEndpoint> routers, TimePoint now) {
+  for (const UdpEndpoint& r : routers) {
+    if (routers_.size() < config_.max_routers && std::find(routers_.begin(), routers_.end(), r) == routers_.end()) {
+      routers_.push_back(r);
+    }
+  }
+  if (state_ == DhtState::ready) return;
+  state_ = DhtState::bootstrapping;
+  retry_delay_ = config_.bootstrap_retry;
+  if (!bootstrap_lookup_) start_bootstrap(now);
+}
+
 void DhtNode::start_bootstrap(TimePoint now) {
   bootstrap_retry_at_.reset();
   const LookupId id = next_lookup_++;

@@ -123,6 +123,9 @@ class DhtNode {
   // Joins the DHT through `routers` (queried, never table entries) and `known` nodes (saved
   // from a previous run; they enter the table when they answer).
   void bootstrap(std::span<const UdpEndpoint> routers, std::span<const CompactNode> known, TimePoint now);
+  // More routers, known later (say, once their names resolved): used now unless the table is
+  // already up, and by later bootstraps.
+  void add_routers(std::span<const UdpEndpoint> routers, TimePoint now);
   LookupId get_peers(const NodeId& info_hash, TimePoint now);
   // A get_peers lookup that ends with announce_peer to the closest nodes; `implied_port` asks
   // them to take the port our datagrams come from instead of `port`.

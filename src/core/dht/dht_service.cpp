@@ -108,6 +108,12 @@ void DhtService::start(const std::vector<CompactNode>& known) {
   schedule_tick();
 }
 
+void DhtService::add_routers(const std::vector<UdpEndpoint>& routers) {
+  if (stopped_) return;
+  node_.add_routers(routers, Clock::now());
+  flush();
+}
+
 void DhtService::receive() {
   socket_.async_receive_from(asio::buffer(receive_buffer_), sender_,
                              [self = shared_from_this()](const error_code& ec, std::size_t n) {

@@ -2,7 +2,7 @@
 // loop, the node's datagrams sent as it queues them, a tick timer, and the node file (our id
 // and good nodes) saved through an executor for file work. Everything runs on the io_context's
 // thread, and every handler the caller passes is posted to it — never called from inside the
-// service. Not yet used by the session.
+// service. The session's PeerDiscovery owns one.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -57,6 +57,8 @@ class DhtService : public std::enable_shared_from_this<DhtService> {
   // Port 0 announces with implied_port: the peers' port is the one our datagrams come from.
   void announce(const NodeId& info_hash, std::uint16_t port, PeersHandler on_peers, DoneHandler on_done);
 
+  // Routers known only now (their names resolved after the start).
+  void add_routers(const std::vector<UdpEndpoint>& routers);
   DhtStatus status() const;
   const NodeId& id() const { return node_.id(); }
   UdpEndpoint local_endpoint() const { return local_; }

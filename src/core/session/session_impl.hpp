@@ -18,6 +18,7 @@
 #include "metainfo/metainfo.hpp"
 #include "magnet/magnet_uri.hpp"
 #include "session/magnet_torrent.hpp"
+#include "session/peer_discovery.hpp"
 #include "session/torrent.hpp"
 #include "storage/resume_data.hpp"
 #include "storage/state_store.hpp"
@@ -78,6 +79,10 @@ class Session::Impl {
     ctx = std::make_unique<TorrentContext>(TorrentContext{
         io, *disk, trackers.get(), settings, peer_id, bind_address, port, tracker_key,
         [this](SessionEvent e) { emit(std::move(e)); }, *state, rng, gate, global_up, global_down, counters});
+    discovery = std::make_unique<PeerDiscovery>(
+        io, disk->executor(), settings, acceptor.local_endpoint().address(), port,
+        [this](const Sha1Digest& hash, const tcp::endpoint& peer, PeerSource source) { discovered(hash, peer, source); });
+    discovery->start();
     publish();
     accept();
     schedule_tick();
@@ -152,9 +157,35 @@ class Session::Impl {
       }
       for (auto& [id, t] : torrents) t->tick(now);
       for (auto& [id, m] : magnets) m.torrent->tick(now);
+      discovery->tick(now, discovery_torrents());
       prune_globally(now);
       schedule_tick();
     });
+  }
+
+  // The torrents the DHT and LSD may speak of: running, and not private (BEP 27). A magnet's
+  // torrent counts as public until its metadata says otherwise.
+  std::vector<DiscoveryTorrent> discovery_torrents() const {
+    std::vector<DiscoveryTorrent> out;
+    for (const auto& [id, t] : torrents) {
+      const TorrentState st = t->state();
+      if (t->is_private() || (st != TorrentState::downloading && st != TorrentState::seeding)) continue;
+      out.push_back({t->info_hash(), st == TorrentState::downloading && t->peer_count() < kFewPeers});
+    }
+    for (const auto& [id, m] : magnets) {
+      if (!m.torrent->paused()) out.push_back({m.torrent->info_hash(), true});
+    }
+    return out;
+  }
+  static constexpr int kFewPeers = 20;
+
+  void discovered(const Sha1Digest& hash, const tcp::endpoint& peer, PeerSource source) {
+    for (auto& [id, t] : torrents) {
+      if (t->info_hash() == hash && !t->is_private()) t->add_peer(peer, source);
+    }
+    for (auto& [id, m] : magnets) {
+      if (m.torrent->info_hash() == hash) m.torrent->add_peer(peer, source);
+    }
   }
 
   // Past the session's soft limit, the torrents with the most peers give up their least useful.
@@ -229,6 +260,7 @@ class Session::Impl {
     snap->download_limit = settings.download_limit;
     snap->upload_limit = settings.upload_limit;
     snap->connections = counters.peers;
+    if (discovery) discovery->fill(*snap);
     std::function<void()> n;
     {
       std::lock_guard lock(mutex);
@@ -256,6 +288,7 @@ class Session::Impl {
         tick_timer.cancel();
         snapshot_timer.cancel();
         bandwidth_timer.cancel();
+        if (discovery) discovery->shutdown();
         // Resume data first (the pool finishes it before the process ends), then torrents send
         // `stopped` to their trackers; we finish when all are done or at the grace
         // period, whichever comes first.
@@ -290,6 +323,7 @@ class Session::Impl {
     io.poll();
     torrents.clear();
     magnets.clear();
+    discovery.reset();
   }
 
   // Network thread; runs once, whichever of "all stopped" and "grace period over" comes first.
@@ -331,6 +365,7 @@ class Session::Impl {
   std::unique_ptr<tracker::TrackerClient> trackers;
   std::unique_ptr<StateStore> state;
   std::unique_ptr<TorrentContext> ctx;
+  std::unique_ptr<PeerDiscovery> discovery;  // DHT and LSD; network thread only
   std::map<TorrentId, std::shared_ptr<Torrent>> torrents;  // network thread only
   std::map<TorrentId, MagnetEntry> magnets;                 // network thread only
   std::set<TorrentId> detail_torrents;                      // network thread only

@@ -128,6 +128,7 @@ class Torrent : public PeerConnection::Owner, public PieceIo::Listener, public s
   const Sha1Digest& info_hash() const { return meta_.info_hash; }
   const std::string& name() const { return meta_.name; }
   TorrentState state() const { return state_; }
+  bool is_private() const { return meta_.is_private; }
 
   // PeerConnection::Owner
   void on_peer_message(PeerConnection& c, wire::Message&& m) override;

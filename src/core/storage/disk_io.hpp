@@ -36,6 +36,7 @@ class DiskIo {
   // which would otherwise contend for the same file's lock).
   using Strand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
   Strand make_strand() { return boost::asio::make_strand(pool_); }
+  boost::asio::any_io_executor executor() { return pool_.get_executor(); }
 
   template <class Executor, class Work, class Done>
   void submit_on(Strand& strand, const Executor& executor, Work work, Done done) {
