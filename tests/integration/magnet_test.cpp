@@ -123,5 +123,46 @@ TEST_F(MagnetTest, ALinkWithNoWayToPeersSaysSoAndCanBeRemoved) {
   ASSERT_TRUE(wait_for([&] { return !status_of(*leech, *id); }, 30s));
 }
 
+TEST_F(MagnetTest, AMagnetStillFetchingAtQuitGoesOnFetchingAfterARestart) {
+  const std::vector<PayloadFile> files = {{"a.bin", 500'000}};
+  const std::string torrent = make_torrent(root_ / "seed", "payload", files, 16384, 12);
+  const Metainfo meta = *parse_metainfo(std::string_view(torrent));
+  SessionSettings settings;
+  settings.state_dir = (root_ / "state").string();
+  const std::string link = "magnet:?xt=urn:btih:" + meta.info_hash.hex() + "&dn=kept";
+  {
+    auto first = start("127.0.0.76", settings);
+    auto id = first->add_torrent({.magnet_uri = link, .save_path = (root_ / "leech").string(), .paused = true});
+    ASSERT_TRUE(id) << id.error();
+    ASSERT_TRUE(wait_for([&] { return fs::exists(root_ / "state" / "torrents" / (meta.info_hash.hex() + ".magnet")); },
+                         30s));
+    first->shutdown();
+  }
+  // The seed comes up only now; the restarted session still has the link, paused as it was.
+  auto seed = start("127.0.0.77");
+  ASSERT_TRUE(seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()}));
+  auto again = start("127.0.0.76", settings);
+  auto snap = again->snapshot();
+  ASSERT_EQ(snap->torrents.size(), 1u);
+  const TorrentStatus restored = snap->torrents.front();
+  EXPECT_EQ(restored.name, "kept");
+  EXPECT_EQ(restored.state, TorrentState::paused);
+  again->add_peer(restored.id, "127.0.0.77:" + std::to_string(seed->listen_port()));
+  again->resume(restored.id);
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*again, restored.id);
+    return st && st->state == TorrentState::seeding;
+  }, 120s));
+  EXPECT_EQ(read_all(root_ / "leech" / "payload" / "a.bin"), read_all(root_ / "seed" / "payload" / "a.bin"));
+  // The record gave way to the .torrent once the metadata was in.
+  ASSERT_TRUE(wait_for([&] { return !fs::exists(root_ / "state" / "torrents" / (meta.info_hash.hex() + ".magnet")); },
+                       30s));
+  EXPECT_TRUE(fs::exists(root_ / "state" / "torrents" / (meta.info_hash.hex() + ".torrent")));
+  // Removed: nothing of it stays.
+  again->remove(restored.id, false);
+  ASSERT_TRUE(wait_for([&] { return !fs::exists(root_ / "state" / "torrents" / (meta.info_hash.hex() + ".torrent")); },
+                       30s));
+}
+
 }  // namespace
 }  // namespace tessera

@@ -173,7 +173,10 @@ def make_payload(root, name, seed=1, sizes=None):
 
 
 def make_torrent(payload_dir, out_path, announce, piece_kib=64, private=True):
-    args = ["mktorrent", "-a", announce, "-l", str(piece_kib.bit_length() + 9), "-o", out_path]
+    """announce None: a torrent without a tracker (found through the DHT or given peers)."""
+    args = ["mktorrent", "-l", str(piece_kib.bit_length() + 9), "-o", out_path]
+    if announce:
+        args += ["-a", announce]
     if private:
         args.append("-p")
     subprocess.run(args + [payload_dir], check=True, capture_output=True)

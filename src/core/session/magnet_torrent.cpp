@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "log/logging.hpp"
+#include "storage/magnet_record.hpp"
 #include "tessera/version.hpp"
 #include "wire/peer_id.hpp"
 
@@ -31,7 +32,8 @@ std::vector<std::vector<std::string>> tiers_of(const magnet::Magnet& link) {
 }  // namespace
 
 MagnetTorrent::MagnetTorrent(TorrentContext& ctx, TorrentId id, magnet::Magnet link, std::string save_path,
-                             bool paused, OnMetadata on_metadata)
+                             bool paused, bool persist, bool pause_after_metadata, std::int64_t added_at,
+                             OnMetadata on_metadata)
     : ctx_(ctx),
       id_(id),
       link_(std::move(link)),
@@ -42,7 +44,10 @@ MagnetTorrent::MagnetTorrent(TorrentContext& ctx, TorrentId id, magnet::Magnet l
       trackers_(std::make_shared<TorrentTrackers>(
           ctx.trackers, tiers_of(link_), ctx.rng,
           TorrentTrackers::Identity{link_.info_hash, ctx.peer_id, ctx.listen_port, ctx.tracker_key})),
-      paused_(paused) {
+      paused_(paused),
+      persist_(persist && ctx.state.enabled()),
+      pause_after_metadata_(pause_after_metadata),
+      added_at_(added_at) {
   if (ctx_.bind_address) {
     peer_list_.set_self(tcp::endpoint(*ctx_.bind_address, ctx_.listen_port));
   } else {
@@ -68,7 +73,22 @@ PeerListConfig MagnetTorrent::peer_list_config() const {
 
 TorrentTrackers::Totals MagnetTorrent::totals() const { return TorrentTrackers::Totals{0, 0, kUnknownLeft}; }
 
+void MagnetTorrent::save_record() {
+  if (!persist_) return;
+  const MagnetRecord r{magnet::make_magnet_uri(link_), save_path_, paused_, pause_after_metadata_, added_at_};
+  ctx_.state.write_magnet(link_.info_hash, id_, encode_magnet_record(r), [name = name()](auto ok) {
+    if (!ok) magnet_log()->warn("{}: not saved: {}", name, ok.error());
+  });
+}
+
+void MagnetTorrent::forget_state() {
+  if (persist_) ctx_.state.release(link_.info_hash, id_);
+  persist_ = false;
+}
+
 void MagnetTorrent::start() {
+  if (persist_) ctx_.state.claim(link_.info_hash, id_);
+  save_record();
   trackers_->on_peers([weak = weak_from_this()](const std::vector<tcp::endpoint>& peers) {
     auto self = weak.lock();
     if (!self) return;
@@ -86,6 +106,7 @@ void MagnetTorrent::start() {
 void MagnetTorrent::pause() {
   if (paused_) return;
   paused_ = true;
+  save_record();
   drop_all_peers("paused");
   trackers_->stop(Clock::now(), totals(), true, [] {});
 }
@@ -93,6 +114,7 @@ void MagnetTorrent::pause() {
 void MagnetTorrent::resume() {
   if (!paused_) return;
   paused_ = false;
+  save_record();
   tick(Clock::now());
 }
 

@@ -33,8 +33,9 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   // Runs once, posted, with the verified info dictionary.
   using OnMetadata = std::function<void(std::string info_dict)>;
 
+  // `persist`: kept in the state folder (a .magnet record) until the metadata is in.
   MagnetTorrent(TorrentContext& ctx, TorrentId id, magnet::Magnet link, std::string save_path, bool paused,
-                OnMetadata on_metadata);
+                bool persist, bool pause_after_metadata, std::int64_t added_at, OnMetadata on_metadata);
   ~MagnetTorrent() override;
 
   void start();
@@ -46,6 +47,8 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   void hand_over();
   // The metadata verified but cannot be used (a hostile or broken torrent): the error state.
   void fail(const std::string& message);
+  // Removed: the state folder's record goes.
+  void forget_state();
 
   void add_peer(const tcp::endpoint& ep, PeerSource source);
   void attach_incoming(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs);
@@ -80,6 +83,7 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   };
 
   bool running() const { return !paused_ && !stopping_ && !handed_over_ && error_.empty(); }
+  void save_record();
   void connect_peers(Clock::time_point now);
   void on_connected(std::shared_ptr<PeerConnection> conn, const wire::Handshake& theirs, bool incoming,
                     const tcp::endpoint& ep);
@@ -102,6 +106,9 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   PeerList peer_list_;
   std::shared_ptr<TorrentTrackers> trackers_;
   bool paused_;
+  bool persist_;
+  bool pause_after_metadata_;
+  std::int64_t added_at_;
   bool stopping_ = false;
   bool handed_over_ = false;
   std::string error_;

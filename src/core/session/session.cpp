@@ -72,6 +72,7 @@ void Session::remove(TorrentId id, bool delete_files) {
         std::lock_guard lock(impl->mutex);
         impl->info_hashes.erase(t->info_hash());
       }
+      t->forget_state();
       t->stop([impl, t, id] { impl->emit(SessionEvent{SessionEvent::Kind::removed, id, t->name(), {}}); });
       return;
     }

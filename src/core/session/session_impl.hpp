@@ -96,6 +96,7 @@ class Session::Impl {
   // A magnet link: fetches the metadata first, then goes on as a torrent under the same id.
   expected<TorrentId, std::string> add_magnet(magnet::Magnet link, const AddTorrentParams& params);
   void restore();
+  void restore_magnets();
 
   // A magnet torrent waiting for its metadata, and what the user asked for it.
   struct MagnetEntry {

@@ -50,7 +50,10 @@ expected<TorrentId, std::string> Session::Impl::add_magnet(magnet::Magnet link, 
     id = next_id++;
   }
   boost::asio::post(io, [this, id, link = std::move(link), save, params, peers]() mutable {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
     auto m = std::make_shared<MagnetTorrent>(*ctx, id, std::move(link), save.string(), params.paused,
+                                             !params.ephemeral, params.pause_after_metadata, now,
                                              [this, id](std::string info) { metadata_received(id, std::move(info)); });
     magnets.emplace(id, MagnetEntry{m, params});
     m->start();
@@ -94,7 +97,11 @@ void Session::Impl::metadata_received(TorrentId id, std::string info_dict) {
   entry.torrent->hand_over();
   const std::string name = meta->name;
   magnets.erase(it);
+  const Sha1Digest hash = meta->info_hash;
   start_torrent(id, std::move(*meta), save, params, peers, std::nullopt, false, std::move(data));
+  // After the .torrent and resume files (the same strand, in order): a crash in between leaves
+  // both, and a restart prefers the .torrent.
+  if (!params.ephemeral) state->remove_magnet(hash, id);
   emit(SessionEvent{SessionEvent::Kind::metadata_received, id, name, {}});
 }
 

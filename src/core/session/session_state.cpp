@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "metainfo/read_torrent_file.hpp"
+#include "storage/magnet_record.hpp"
 #include "session/session_impl.hpp"
 #include "tessera/host_port.hpp"
 
@@ -139,6 +140,47 @@ void Session::Impl::restore() {
     const std::string name = saved.meta.name;
     if (auto added = add(std::move(saved.meta), std::move(saved.data), params, std::move(saved.resume)); !added) {
       logger->error("{}: not restored: {}", name, added.error());
+    }
+  }
+  restore_magnets();
+}
+
+// Magnet links whose metadata had not come in: they go on fetching. One whose .torrent was
+// written already (a crash right after the metadata came) is restored from that instead.
+void Session::Impl::restore_magnets() {
+  const std::filesystem::path dir = std::filesystem::path(settings.state_dir) / "torrents";
+  auto logger = log::get("session");
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() != ".magnet") continue;
+    std::filesystem::path torrent_file = entry.path();
+    torrent_file.replace_extension(".torrent");
+    if (std::filesystem::exists(torrent_file, ec)) continue;
+    const auto damaged = [&](const std::string& what) {
+      logger->error("{}: not restored: {}", entry.path().string(), what);
+      emit(SessionEvent{SessionEvent::Kind::state_damaged, 0, entry.path().string(), what});
+    };
+    auto bytes = read_torrent_file(entry.path().string(), 256 * 1024);
+    if (!bytes) {
+      damaged(bytes.error());
+      continue;
+    }
+    auto record = decode_magnet_record(*bytes);
+    if (!record) {
+      damaged(record.error());
+      continue;
+    }
+    auto link = magnet::parse_magnet_uri(record->uri);
+    if (!link) {
+      damaged(link.error().message);
+      continue;
+    }
+    AddTorrentParams params;
+    params.save_path = record->save_path;
+    params.paused = record->paused;
+    params.pause_after_metadata = record->pause_after_metadata;
+    if (auto added = add_magnet(std::move(*link), params); !added) {
+      logger->error("{}: not restored: {}", entry.path().string(), added.error());
     }
   }
 }

@@ -18,6 +18,28 @@ std::filesystem::path StateStore::resume_path(const Sha1Digest& info_hash) const
   return dir_ / (info_hash.hex() + ".resume");
 }
 
+std::filesystem::path StateStore::magnet_path(const Sha1Digest& info_hash) const {
+  return dir_ / (info_hash.hex() + ".magnet");
+}
+
+void StateStore::write_magnet(const Sha1Digest& info_hash, Owner owner, std::string bytes, Done done) {
+  write(info_hash, owner, magnet_path(info_hash), std::move(bytes), std::move(done));
+}
+
+void StateStore::remove_magnet(const Sha1Digest& info_hash, Owner owner) {
+  if (!enabled()) return;
+  disk_.submit_on(
+      strand_, executor_,
+      [owners = owners_, info_hash, owner, path = magnet_path(info_hash)] {
+        const auto it = owners->find(info_hash);
+        if (it == owners->end() || it->second != owner) return 0;
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        return 0;
+      },
+      [](int) {});
+}
+
 void StateStore::claim(const Sha1Digest& info_hash, Owner owner) {
   if (!enabled()) return;
   disk_.submit_on(
@@ -67,13 +89,15 @@ void StateStore::release(const Sha1Digest& info_hash, Owner owner) {
   if (!enabled()) return;
   disk_.submit_on(
       strand_, executor_,
-      [owners = owners_, info_hash, owner, a = resume_path(info_hash), b = torrent_path(info_hash)] {
+      [owners = owners_, info_hash, owner, a = resume_path(info_hash), b = torrent_path(info_hash),
+       c = magnet_path(info_hash)] {
         const auto it = owners->find(info_hash);
         if (it == owners->end() || it->second != owner) return 0;
         owners->erase(it);
         std::error_code ec;
         std::filesystem::remove(a, ec);
         std::filesystem::remove(b, ec);
+        std::filesystem::remove(c, ec);
         return 0;
       },
       [](int) {});

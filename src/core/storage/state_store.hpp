@@ -1,5 +1,5 @@
 // The torrents' files in the state folder: `<info-hash>.torrent` (a copy of what was added) and
-// `<info-hash>.resume`. Every write and removal goes through one strand of the disk pool, in
+// `<info-hash>.resume`; for a magnet link whose metadata is still coming, `<info-hash>.magnet`. Every write and removal goes through one strand of the disk pool, in
 // order, and only the torrent that owns an info-hash now may touch its files. So a removed
 // torrent's late save can neither overwrite nor delete the files of the same torrent added again
 // right after (each torrent instance is an owner of its own).
@@ -28,6 +28,7 @@ class StateStore {
   bool enabled() const { return !dir_.empty(); }
   std::filesystem::path torrent_path(const Sha1Digest& info_hash) const;
   std::filesystem::path resume_path(const Sha1Digest& info_hash) const;
+  std::filesystem::path magnet_path(const Sha1Digest& info_hash) const;
 
   // From now on `owner` (and only it) writes this info-hash's files.
   void claim(const Sha1Digest& info_hash, Owner owner);
@@ -35,6 +36,9 @@ class StateStore {
   // `done` runs on the executor.
   void write_torrent(const Sha1Digest& info_hash, Owner owner, std::string bytes, Done done = {});
   void write_resume(const Sha1Digest& info_hash, Owner owner, std::string bytes, Done done = {});
+  void write_magnet(const Sha1Digest& info_hash, Owner owner, std::string bytes, Done done = {});
+  // The metadata came in (the .torrent is written instead): the .magnet file goes.
+  void remove_magnet(const Sha1Digest& info_hash, Owner owner);
   // Runs produce() on `first` (say, a torrent's write strand, to see its writes), then writes
   // what it returns as the resume file, as above, without a trip through the network thread:
   // a shutdown that joins the disk pool finishes both.
