@@ -171,6 +171,26 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   std::set<TorrentId> stopped_at_ratio;  // the engine paused them at the ratio
   std::string stopped_name;
   bool announced_check = false;
+  const auto handle_event = [&](const SessionEvent& e) {
+    if (e.kind == SessionEvent::Kind::error) {
+      live.finish();
+      print_error(e.name + ": " + e.message);
+      exit_code = kExitFailure;
+    } else if (e.kind == SessionEvent::Kind::checked && !announced_check) {
+      announced_check = true;
+      live.clear();
+      std::printf("%s: checked existing data: %s\n", e.name.c_str(), e.message.c_str());
+    } else if (e.kind == SessionEvent::Kind::finished) {
+      live.clear();
+      std::printf("%s: download complete\n", e.name.c_str());
+    } else if (e.kind == SessionEvent::Kind::metadata_received) {
+      live.clear();
+      announce_metadata(**session, e);
+    } else if (e.kind == SessionEvent::Kind::stopped_at_ratio) {
+      stopped_at_ratio.insert(e.id);
+      stopped_name = e.name;
+    }
+  };
   auto last_print = std::chrono::steady_clock::now() - std::chrono::hours(1);
   const auto print_every = tty ? std::chrono::seconds(1) : std::chrono::seconds(2);
   for (;;) {
@@ -193,26 +213,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       if (!seed_command && !o.keep_seeding) exit_code = kExitFailure;  // interrupted download
       break;
     }
-    for (const SessionEvent& e : (*session)->take_events()) {
-      if (e.kind == SessionEvent::Kind::error) {
-        live.finish();
-        print_error(e.name + ": " + e.message);
-        exit_code = kExitFailure;
-      } else if (e.kind == SessionEvent::Kind::checked && !announced_check) {
-        announced_check = true;
-        live.clear();
-        std::printf("%s: checked existing data: %s\n", e.name.c_str(), e.message.c_str());
-      } else if (e.kind == SessionEvent::Kind::finished) {
-        live.clear();
-        std::printf("%s: download complete\n", e.name.c_str());
-      } else if (e.kind == SessionEvent::Kind::metadata_received) {
-        live.clear();
-        announce_metadata(**session, e);
-      } else if (e.kind == SessionEvent::Kind::stopped_at_ratio) {
-        stopped_at_ratio.insert(e.id);
-        stopped_name = e.name;
-      }
-    }
+    for (const SessionEvent& e : (*session)->take_events()) handle_event(e);
     if (exit_code != kExitOk) break;
     if (o.stop_at_ratio > 0 && stopped_at_ratio.size() == ids.size()) {
       live.clear();
@@ -245,7 +246,11 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
       }
       std::fflush(stdout);
     }
-    if (all_done && !o.keep_seeding) break;
+    if (all_done && !o.keep_seeding) {
+      // The snapshot can show the torrent done before its `finished` event was taken.
+      for (const SessionEvent& e : (*session)->take_events()) handle_event(e);
+      break;
+    }
   }
   live.finish();
   std::fflush(stdout);

@@ -3,7 +3,7 @@
 Tessera fetches a torrent's metadata (BEP 9) from a libtorrent seed it knows only from the link's
 x.pe, and then the data; libtorrent fetches the metadata from a Tessera seed the same way; aria2
 (which ignores x.pe) finds a Tessera seed through the link's tracker; a link's file selection
-(so=, BEP 53) downloads only those files. DHT, LSD and PEX are off everywhere: each client finds
+(so=, BEP 53) downloads only those files; `seed MAGNET` checks data already there and seeds it. DHT, LSD and PEX are off everywhere: each client finds
 the others only through the link.
 """
 import json
@@ -100,6 +100,21 @@ class Magnet(unittest.TestCase):
         self.assertTrue(os.path.isfile(kept), os.listdir(state))
         self.assertEqual(torrent_json(kept)["info_hash"], ih)
         self.assertEqual(torrent_json(kept)["files"], torrent_json(torrent)["files"])
+
+    def test_tessera_seeds_existing_data_given_only_a_magnet(self):
+        src, torrent, ih = self.payload(35)
+        seed = self.lt_seed(torrent, src)
+        mine = os.path.join(self.dir, "mine")
+        shutil.copytree(src, mine)
+        t = self.start(h.tessera(self.dir, "tessera", "seed", f"magnet:?xt=urn:btih:{ih}&x.pe={seed}", mine,
+                                 self.addr(2), h.free_port(self.addr(2)), extra=("--no-state", *LOCAL_ONLY)))
+        pieces = torrent_json(torrent)["piece_count"]
+        h.wait_until(lambda: f"payload: checked existing data: {pieces}/{pieces} pieces verified" in t.output(),
+                     TIMEOUT, "Tessera to fetch the metadata and verify the data")
+        h.wait_until(lambda: "\nseeding " in t.output(), 30, "Tessera to seed")
+        self.assertTrue(t.running())
+        self.assertIn("payload: metadata received", t.output())
+        self.assertEqual(t.stop(), 0)  # seeding ends by being interrupted
 
     def test_libtorrent_fetches_metadata_and_data_from_tessera(self):
         src, torrent, ih = self.payload(32)
