@@ -115,7 +115,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
 
   // Bad input is reported before anything is opened: exit 2 as for `info`. A magnet link can
   // only be checked for form here; what its peers send is judged once it arrives.
-  std::vector<std::string> torrent_data(o.sources.size());
+  std::vector<std::string> torrent_data(o.sources.size());  // empty for magnet links
   for (std::size_t i = 0; i < o.sources.size(); ++i) {
     const std::string& source = o.sources[i];
     if (is_magnet_link(source)) {
@@ -140,7 +140,7 @@ int run_transfer(std::span<const std::string_view> args, bool seed_command) {
   std::vector<TorrentId> ids;
   for (std::size_t i = 0; i < o.sources.size(); ++i) {
     AddTorrentParams params;
-    if (torrent_data[i].empty()) {
+    if (is_magnet_link(o.sources[i])) {
       params.magnet_uri = o.sources[i];
     } else {
       params.torrent_file = o.sources[i];
