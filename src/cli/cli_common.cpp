@@ -46,8 +46,8 @@ std::optional<std::string> read_valid_torrent(const std::string& path) {
   if (is_magnet_link(path)) {
     // Otherwise the link would be taken for a file name and reported missing.
     print_error(
-        "magnet links cannot be downloaded yet: fetching the metadata from peers is not "
-        "implemented (see what the link holds with 'tessera-cli info')");
+        "a magnet link holds no file list: give the .torrent file ('download' and 'seed' take "
+        "magnet links and fetch the file list from peers)");
     return std::nullopt;
   }
   auto data = read_torrent_bytes(path);

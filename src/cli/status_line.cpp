@@ -42,6 +42,22 @@ std::string stall_text(const TorrentStatus& t) {
   return s;
 }
 
+// A magnet link's torrent before its metadata is in: pieces of metadata (16 KiB each) rather
+// than pieces of data, and all bytes on the wire (no payload moves yet).
+std::string metadata_line(const TorrentStatus& t, bool with_name) {
+  std::string line = with_name ? printable(t.name) + ": " : std::string();
+  line += "fetching metadata  ";
+  if (t.metadata_pieces > 0) {
+    line += std::to_string(t.metadata_pieces_have) + "/" + std::to_string(t.metadata_pieces) + " pieces of " +
+            human_size(t.metadata_size);
+  } else {
+    line += "size not known yet";
+  }
+  line += "  down " + rate(t.down_rate_total) + "  up " + rate(t.up_rate_total) + "  peers " +
+          std::to_string(t.peers_connected) + " (" + std::to_string(t.peers_known) + " known)";
+  return line + stall_text(t);
+}
+
 }  // namespace
 
 double share_ratio(const TorrentStatus& t) {
@@ -51,6 +67,7 @@ double share_ratio(const TorrentStatus& t) {
 }
 
 std::string status_line(const TorrentStatus& t, const SessionSnapshot& snap, bool with_name) {
+  if (t.state == TorrentState::fetching_metadata) return metadata_line(t, with_name);
   char buf[512];
   const double pct = t.state == TorrentState::checking ? t.check_progress * 100 : t.progress * 100;
   auto capped = [](std::int64_t r, std::int64_t cap) {

@@ -175,12 +175,6 @@ class MagnetCli(unittest.TestCase):
         self.assertEqual(rc, 2)
         self.assertIn("no torrent file given", err)
 
-    def test_download_of_a_magnet_says_not_yet(self):
-        rc, out, err, _, _ = run_cli("download", f"magnet:?xt=urn:btih:{HASH}", "-o", self.tmp.name)
-        self.assertEqual(rc, 2, err)
-        self.assertEqual(len(err.splitlines()), 1, err)
-        self.assertIn("magnet links cannot be downloaded yet", err)
-
 
 if __name__ == "__main__":
     unittest.main()

@@ -70,7 +70,7 @@ class TransferErrors(unittest.TestCase):
                                "--listen", "127.0.0.63:0", "--no-trackers"], 1, "cannot create folder")
 
     def test_usage_errors(self):
-        self.assert_one_error(["download", self.torrent], 2, "need a torrent file and a folder")
+        self.assert_one_error(["download", self.torrent], 2, "need a torrent file or magnet link and a folder")
         self.assert_one_error(["seed", self.torrent, "-d", self.tmp.name, "--listen", "nonsense"], 2, "--listen")
         self.assert_one_error(["download", self.torrent, "-o", self.tmp.name, "--peer", "not-an-address"], 2,
                               "invalid peer address")

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""A libtorrent peer for interop tests: seeds or downloads one torrent on its own 127.0.0.x.
+"""A libtorrent peer for interop tests: seeds or downloads one torrent (a .torrent, or a magnet
+link whose metadata it fetches from peers) on its own 127.0.0.x.
 
 Prints one JSON status line every half second. With --exit-when-done it exits 0 once it is a
 seed; otherwise it runs until SIGTERM/SIGINT. Rate caps are in bytes per second (0 = none).
@@ -51,7 +52,10 @@ def read_commands(ses, timeout):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--torrent", required=True)
+    source = ap.add_mutually_exclusive_group(required=True)
+    source.add_argument("--torrent")
+    source.add_argument("--magnet")
+    ap.add_argument("--no-pex", action="store_true", help="leave out the ut_pex extension")
     ap.add_argument("--dir", required=True)
     ap.add_argument("--address", required=True)
     ap.add_argument("--port", type=int, required=True)
@@ -75,14 +79,22 @@ def main():
         "download_rate_limit": args.download_limit, "upload_rate_limit": args.upload_limit,
         "announce_to_all_trackers": True, "announce_to_all_tiers": True,
         "alert_mask": lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
-    })
+    }, 0 if args.no_pex else lt.session_flags_t.add_default_plugins)
+    if args.no_pex:  # the default plugins but ut_pex
+        ses.add_extension("ut_metadata")
+        ses.add_extension("smart_ban")
     # Loopback peers are otherwise in an unlimited local class: put everyone in the global class.
     pf = lt.ip_filter()
     pf.add_rule("0.0.0.0", "255.255.255.255", 1 << lt.session.global_peer_class_id)
     ses.set_peer_class_filter(pf)
 
-    atp = lt.add_torrent_params()
-    atp.ti = lt.torrent_info(args.torrent)
+    if args.magnet:
+        atp = lt.parse_magnet_uri(args.magnet)
+        # The defaults hold paused and auto_managed: the torrent would never start.
+        atp.flags &= ~(lt.torrent_flags.paused | lt.torrent_flags.auto_managed)
+    else:
+        atp = lt.add_torrent_params()
+        atp.ti = lt.torrent_info(args.torrent)
     atp.save_path = args.dir
     h = ses.add_torrent(atp)
     for p in args.peer:
@@ -94,7 +106,7 @@ def main():
     while not stop and time.monotonic() < deadline:
         s = h.status()
         print(json.dumps({"state": str(s.state), "progress": s.progress, "peers": s.num_peers,
-                          "seeding": s.is_seeding, "down": s.download_payload_rate,
+                          "seeding": s.is_seeding, "has_metadata": s.has_metadata, "down": s.download_payload_rate,
                           "up": s.upload_payload_rate, "uploaded": s.total_payload_upload,
                           "downloaded": s.total_payload_download}), flush=True)
         if args.exit_when_done and s.is_seeding:

@@ -71,8 +71,9 @@ void Session::Impl::metadata_received(TorrentId id, std::string info_dict) {
   auto meta = parse_metainfo(std::string_view(data));
   if (!meta) {
     // It matched the info-hash, so this is the torrent itself: no peer can give a better one.
-    entry.torrent->fail("the metadata is not a usable torrent: " + meta.error().message);
-    emit(SessionEvent{SessionEvent::Kind::error, id, entry.torrent->name(), meta.error().message});
+    const std::string why = "the metadata is not a usable torrent: " + meta.error().message;
+    entry.torrent->fail(why);
+    emit(SessionEvent{SessionEvent::Kind::error, id, entry.torrent->name(), why});
     return;
   }
   AddTorrentParams params = entry.params;
