@@ -9,7 +9,7 @@ cd "$root"
 seconds="${1:-600}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bencode metainfo wire extension_handshake tracker_http tracker_udp resume_data peer_session magnet_uri krpc ut_pex lsd_message)
+[ ${#targets[@]} -gt 0 ] || targets=(bencode metainfo wire extension_handshake tracker_http tracker_udp resume_data peer_session magnet_uri krpc ut_pex lsd_message ut_metadata)
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null

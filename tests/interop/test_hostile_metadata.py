@@ -136,10 +136,8 @@ class HostileMetadata(unittest.TestCase):
         self.assertIn(f"dropped {bad_hash.endpoint}: sent metadata that does not match", out)
         self.assertEqual(huge.requests, 0, "a peer claiming 1 GiB of metadata was asked for it")
 
-    # Engine bug: MetadataFetch blames every peer that sent a piece of metadata failing the
-    # info-hash, and the magnet torrent bans them all by address; a liar that sends one piece
-    # gets the honest seed that sent the others banned, and the download never starts.
-    @unittest.expectedFailure
+    # Metadata pieced together from several peers that fails the info-hash names no culprit:
+    # nobody is banned, and each next attempt takes every piece from one peer.
     def test_one_bad_piece_does_not_get_the_honest_seed_banned(self):
         # The hostile peer rejects piece 0 and sends garbage for piece 1; the seed, arriving
         # after, sends the real piece 0. The whole fails the info-hash: only the liar may go.

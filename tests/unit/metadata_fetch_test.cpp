@@ -116,12 +116,58 @@ TEST(MetadataFetch, HashFailureBlamesTheSendersAndStartsOver) {
   auto out = f.fetch.on_data(1, bad, f.now);
   EXPECT_FALSE(out.complete);
   EXPECT_EQ(out.blamed, (std::vector<PeerKey>{1}));
-  EXPECT_NE(f.fetch.problem().find("did not match the info-hash"), std::string::npos);
+  EXPECT_NE(f.fetch.problem().find("does not match the info-hash"), std::string::npos);
   EXPECT_EQ(f.fetch.pieces_received(), 0u);
   EXPECT_TRUE(f.fetch.requests_for(1, f.now).empty());  // forgotten
   ASSERT_EQ(f.fetch.requests_for(2, f.now), (std::vector<std::uint32_t>{0, 1}));
   f.fetch.on_data(2, f.piece(0), f.now);
   EXPECT_TRUE(f.fetch.on_data(2, f.piece(1), f.now).complete);
+}
+
+TEST(MetadataFetch, WhenSeveralSentTheBadBytesNoOneIsBlamedAndOnePeerAtATimeIsAsked) {
+  Fixture f(40000);
+  f.fetch.add_peer(1, 40000);  // honest
+  f.fetch.add_peer(2, 40000);  // sends one bad piece
+  ASSERT_EQ(f.fetch.requests_for(1, f.now), (std::vector<std::uint32_t>{0, 1}));
+  ASSERT_EQ(f.fetch.requests_for(2, f.now), (std::vector<std::uint32_t>{2}));
+  auto bad = f.piece(2);
+  bad.data[5] ^= 1;
+  f.fetch.on_data(1, f.piece(0), f.now);
+  f.fetch.on_data(1, f.piece(1), f.now);
+  auto out = f.fetch.on_data(2, bad, f.now);
+  EXPECT_FALSE(out.complete);
+  EXPECT_TRUE(out.blamed.empty()) << "the honest peer must not be banned for another's piece";
+  EXPECT_NE(f.fetch.problem().find("one peer at a time"), std::string::npos) << f.fetch.problem();
+  // Now the liar alone gets the whole dictionary to send, and is caught.
+  ASSERT_EQ(f.fetch.requests_for(2, f.now), (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_TRUE(f.fetch.requests_for(1, f.now).empty());
+  f.fetch.on_data(2, f.piece(0), f.now);
+  f.fetch.on_data(2, f.piece(1), f.now);
+  EXPECT_EQ(f.fetch.requests_for(2, f.now), (std::vector<std::uint32_t>{2}));
+  out = f.fetch.on_data(2, bad, f.now);
+  EXPECT_EQ(out.blamed, (std::vector<PeerKey>{2}));
+  // The honest one then sends it all.
+  ASSERT_EQ(f.fetch.requests_for(1, f.now), (std::vector<std::uint32_t>{0, 1}));
+  f.fetch.on_data(1, f.piece(0), f.now);
+  f.fetch.on_data(1, f.piece(1), f.now);
+  ASSERT_EQ(f.fetch.requests_for(1, f.now), (std::vector<std::uint32_t>{2}));
+  EXPECT_TRUE(f.fetch.on_data(1, f.piece(2), f.now).complete);
+}
+
+TEST(MetadataFetch, InOnePeerModeASilentSourceGivesWayToAnother) {
+  Fixture f(20000);
+  f.fetch.add_peer(1, 20000);
+  f.fetch.add_peer(2, 20000);
+  f.fetch.requests_for(1, f.now);
+  auto bad = f.piece(1);
+  bad.data[0] ^= 1;
+  f.fetch.on_data(1, f.piece(0), f.now);
+  f.fetch.requests_for(2, f.now);
+  // Piece 1 came from 2 (a late answer): two senders, nobody blamed.
+  EXPECT_TRUE(f.fetch.on_data(2, bad, f.now).blamed.empty());
+  ASSERT_EQ(f.fetch.requests_for(1, f.now).size(), 2u);  // 1 is the source now
+  f.fetch.tick(f.now + 21s);                             // and says nothing
+  EXPECT_EQ(f.fetch.requests_for(2, f.now + 21s), (std::vector<std::uint32_t>{0, 1}));
 }
 
 TEST(MetadataFetch, RejectsAndTimeoutsSendThePieceElsewhere) {

@@ -32,12 +32,23 @@ void MetadataFetch::add_peer(PeerKey peer, std::optional<std::int64_t> size) {
   if (received_ == 0) choose_size();
 }
 
-void MetadataFetch::remove_peer(PeerKey peer) {
-  auto it = peers_.find(peer);
-  if (it == peers_.end()) return;
+void MetadataFetch::release(PeerKey peer) {
   for (Piece& piece : pieces_) {
     if (piece.state == PieceState::requested && piece.from == peer) piece.state = PieceState::missing;
   }
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.outstanding = 0;
+  if (source_ == peer) {
+    // Another peer starts the whole dictionary afresh: pieces from this one prove nothing.
+    source_.reset();
+    for (Piece& piece : pieces_) piece = Piece{};
+    received_ = 0;
+  }
+}
+
+void MetadataFetch::remove_peer(PeerKey peer) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  release(peer);
   peers_.erase(it);
 }
 
@@ -61,6 +72,10 @@ std::vector<std::uint32_t> MetadataFetch::requests_for(PeerKey peer, TimePoint n
   auto it = peers_.find(peer);
   if (complete_ || it == peers_.end() || !usable(it->second) || now < it->second.resting_until) return out;
   Peer& p = it->second;
+  if (single_source_) {
+    if (!source_) source_ = peer;
+    if (*source_ != peer) return out;
+  }
   for (std::uint32_t i = 0; i < pieces_.size() && p.outstanding < limits_.requests_per_peer; ++i) {
     if (pieces_[i].state != PieceState::missing) continue;
     pieces_[i] = Piece{PieceState::requested, peer, now};
@@ -78,12 +93,10 @@ MetadataFetch::Outcome MetadataFetch::on_data(PeerKey peer, const wire::Metadata
   if (m.total_size != size_) {
     // Another version of the metadata (or a lie): not this fetch's; ask it nothing more.
     p.unusable = true;
-    for (Piece& piece : pieces_) {
-      if (piece.state == PieceState::requested && piece.from == peer) piece.state = PieceState::missing;
-    }
-    p.outstanding = 0;
+    release(peer);
     return out;
   }
+  if (single_source_ && source_ != peer) return out;  // only the chosen peer's pieces count now
   if (m.piece >= pieces_.size()) {
     out.drop = "metadata piece " + std::to_string(m.piece) + " out of range";
     return out;
@@ -114,9 +127,16 @@ MetadataFetch::Outcome MetadataFetch::on_data(PeerKey peer, const wire::Metadata
   }
   std::set<PeerKey> senders;
   for (const Piece& each : pieces_) senders.insert(each.from);
-  out.blamed.assign(senders.begin(), senders.end());
-  for (PeerKey k : senders) peers_.erase(k);
-  problem_ = "metadata from " + std::to_string(senders.size()) + " peer(s) did not match the info-hash";
+  if (senders.size() == 1) {
+    out.blamed.assign(senders.begin(), senders.end());
+    peers_.erase(*senders.begin());
+    problem_ = "a peer sent metadata that does not match the info-hash";
+  } else {
+    problem_ = "metadata pieced together from " + std::to_string(senders.size()) +
+               " peers did not match the info-hash; asking one peer at a time";
+  }
+  single_source_ = true;
+  source_.reset();
   start_over();
   return out;
 }
@@ -129,16 +149,19 @@ void MetadataFetch::on_reject(PeerKey peer, std::uint32_t piece, TimePoint now) 
     if (it->second.outstanding > 0) --it->second.outstanding;
   }
   it->second.resting_until = now + limits_.after_reject;
+  if (source_ == peer) release(peer);  // it will not give everything: another peer gets the turn
 }
 
 void MetadataFetch::tick(TimePoint now) {
   for (Piece& piece : pieces_) {
     if (piece.state != PieceState::requested || now - piece.asked < limits_.request_timeout) continue;
     piece.state = PieceState::missing;
-    if (auto it = peers_.find(piece.from); it != peers_.end()) {
+    const PeerKey slow = piece.from;
+    if (auto it = peers_.find(slow); it != peers_.end()) {
       if (it->second.outstanding > 0) --it->second.outstanding;
       it->second.resting_until = now + limits_.after_reject;
     }
+    if (source_ == slow) release(slow);
   }
 }
 

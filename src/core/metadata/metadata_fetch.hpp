@@ -4,8 +4,11 @@
 //
 // Peers control everything here, so it is bounded: the size is capped (a setting), each peer
 // has at most a few requests out, a request unanswered in time goes to another peer, a peer that
-// rejects is left alone for a while. When the assembled bytes do not match the info-hash, every
-// peer that sent a piece of them is blamed (the caller drops them) and the fetch starts over.
+// rejects is left alone for a while. When the assembled bytes do not match the info-hash and one
+// peer sent them all, that peer is blamed (the caller drops and bans it). When several did, no
+// one can be told apart: nobody is blamed, and from then on each attempt takes every piece from
+// a single peer, so the next failure names its culprit and an honest peer is never banned for
+// another's bad piece.
 #pragma once
 
 #include <chrono>
@@ -79,6 +82,7 @@ class MetadataFetch {
 
   void choose_size();
   void start_over();
+  void release(PeerKey peer);  // its requests go back to missing
   bool usable(const Peer& p) const;
 
   Sha1Digest info_hash_;
@@ -89,6 +93,8 @@ class MetadataFetch {
   std::string buffer_;
   std::uint32_t received_ = 0;
   bool complete_ = false;
+  bool single_source_ = false;      // after a failure with several senders
+  std::optional<PeerKey> source_;   // the one peer asked in that mode
   std::string problem_;
 };
 

@@ -416,8 +416,8 @@ void MagnetTorrent::diagnose(TorrentStatus& s) const {
   if (!peers_.empty()) {
     if (fetch_.peers_offering() > 0) return;
     s.stall = StallReason::no_metadata_source;
-    s.stall_detail = std::to_string(peers_.size()) + " peer(s) connected, none can send the metadata";
-    if (!fetch_.problem().empty()) s.stall_detail += ": " + fetch_.problem();
+    s.stall_detail = std::to_string(peers_.size()) + (peers_.size() == 1 ? " peer connected" : " peers connected");
+    if (!fetch_.problem().empty()) s.stall_detail += "; " + fetch_.problem();
     return;
   }
   if (peer_list_.size() == 0) {
