@@ -117,5 +117,55 @@ TEST_F(PexTest, ALeecherFindsTheSeedThroughAPeerThatBarelyUploads) {
   EXPECT_NE(closed->state, TorrentState::seeding);
 }
 
+// A magnet link naming only B: the metadata comes from B, A through PEX (while the metadata is
+// fetched or once the torrent runs: which one is a race this test leaves open), and the data
+// from A. The magnet's PEX both ways must not upset either side.
+TEST_F(PexTest, AMagnetLinkNamingOnlyTheTricklingPeerCompletesFromTheSeed) {
+  const std::vector<PayloadFile> files = {{"a.bin", 2'500'000}};
+  const std::string torrent = make_torrent(root_ / "seed", "open", files, 65536, 23);
+  const Metainfo meta = *parse_metainfo(std::string_view(torrent));
+  SessionSettings no_pex;
+  no_pex.enable_pex = false;
+  auto a = start("127.0.0.94", no_pex);
+  const auto a_id = a->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()});
+  ASSERT_TRUE(a_id);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto st = status_of(*a, *a_id);
+        return st && st->state == TorrentState::seeding;
+      },
+      60s));
+  const std::string a_address = "127.0.0.94:" + std::to_string(a->listen_port());
+  auto b = start("127.0.0.95");
+  const auto b_id = b->add_torrent({.torrent_data = torrent,
+                                    .save_path = (root_ / "b").string(),
+                                    .peers = {a_address},
+                                    .download_limit = kTrickle,
+                                    .upload_limit = kTrickle});
+  ASSERT_TRUE(b_id);
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto st = status_of(*b, *b_id);
+        return st && connected_to(*st, a_address);
+      },
+      60s));
+
+  auto c = start("127.0.0.96");
+  const std::string link =
+      "magnet:?xt=urn:btih:" + meta.info_hash.hex() + "&x.pe=127.0.0.95:" + std::to_string(b->listen_port());
+  const auto c_id = c->add_torrent({.magnet_uri = link, .save_path = (root_ / "c").string()});
+  ASSERT_TRUE(c_id) << c_id.error();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        auto st = status_of(*c, *c_id);
+        return st && st->state == TorrentState::seeding;
+      },
+      120s))
+      << "C never completed: it did not learn of A through B";
+  const auto done = status_of(*c, *c_id);
+  EXPECT_GE(known_from(*done, PeerSource::pex), 1);
+  EXPECT_EQ(read_all(root_ / "c" / "open" / "a.bin"), read_all(root_ / "seed" / "open" / "a.bin"));
+}
+
 }  // namespace
 }  // namespace tessera
