@@ -39,7 +39,7 @@ struct SessionSettings {
   double stop_at_ratio = 0;
   // Finding peers without a tracker; private torrents (BEP 27) never use any of the three.
   bool enable_dht = true;  // BEP 5, on the listen address and port over UDP (fixed at creation)
-  bool enable_pex = true;  // BEP 11, peer exchange with connected peers
+  bool enable_pex = true;  // BEP 11, peer exchange with connected peers (fixed at creation)
   bool enable_lsd = true;  // BEP 14, multicast on the listen interface (fixed at creation)
   // Where the DHT starts, "host:port"; the public routers by default. Nodes saved in the state
   // folder at the last shutdown are used too. Given a loopback listen address, only nodes given here.

@@ -24,9 +24,10 @@ struct PayloadFile {
   std::size_t size;
 };
 
-// Writes random files under dir/name and returns the bytes of a v1 torrent describing them.
+// Writes random files under dir/name and returns the bytes of a v1 torrent describing them
+// (`is_private`: with BEP 27's private flag).
 inline std::string make_torrent(const fs::path& dir, const std::string& name, const std::vector<PayloadFile>& files,
-                         std::int64_t piece_length, std::uint64_t seed) {
+                         std::int64_t piece_length, std::uint64_t seed, bool is_private = false) {
   std::mt19937_64 rng(seed);
   std::string stream;
   bencode::Value::List list;
@@ -45,8 +46,9 @@ inline std::string make_torrent(const fs::path& dir, const std::string& name, co
   for (std::size_t off = 0; off < stream.size(); off += static_cast<std::size_t>(piece_length)) {
     pieces += std::string(sha1(std::string_view(stream).substr(off, static_cast<std::size_t>(piece_length))).view());
   }
-  const bencode::Value info = bencode::Value::dict(
+  bencode::Value info = bencode::Value::dict(
       {{"name", name}, {"files", bencode::Value(list)}, {"piece length", piece_length}, {"pieces", pieces}});
+  if (is_private) info.as_dict()["private"] = std::int64_t{1};
   return bencode::encode(bencode::Value::dict({{"info", info}}));
 }
 

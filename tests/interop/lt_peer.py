@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--download-limit", type=int, default=0)
     ap.add_argument("--upload-limit", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--no-pex", action="store_true", help="no peer exchange (BEP 11) for this torrent")
     args = ap.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -96,6 +97,8 @@ def main():
         atp = lt.add_torrent_params()
         atp.ti = lt.torrent_info(args.torrent)
     atp.save_path = args.dir
+    if args.no_pex:
+        atp.flags |= lt.torrent_flags.disable_pex
     h = ses.add_torrent(atp)
     for p in args.peer:
         host, port = p.rsplit(":", 1)

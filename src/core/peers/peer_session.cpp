@@ -126,6 +126,8 @@ PeerReaction PeerSession::on_message(wire::Message& msg, PiecePicker& picker, Ti
             PeerReaction r;
             if (ev.handshake) on_extension_handshake(*ev.handshake, r);
             r.metadata = std::move(ev.metadata);
+            // Rationed per peer: a flood of messages or entries cannot grow our peer list.
+            if (ev.pex && pex_) r.pex_candidates = pex_->on_message(*ev.pex, now).candidates;
             return r;
           },
           [&](wire::Unknown&) { return PeerReaction{}; },
@@ -429,13 +431,30 @@ std::int64_t PeerSession::blocks_read(const std::vector<wire::Request>& batch, s
 void PeerSession::on_extension_handshake(const wire::ExtensionHandshake& h, PeerReaction& out) {
   if (!h.client.empty()) client_ = h.client;  // already made safe to show by the decoder
   if (h.request_queue) reqq_ = std::max<std::uint32_t>(1, *h.request_queue);
-  if (h.listen_port && *h.listen_port != 0) out.listen_port = h.listen_port;
+  if (h.listen_port && *h.listen_port != 0) {
+    out.listen_port = h.listen_port;
+    if (pex_) pex_->set_remote_listen_port(*h.listen_port);  // never told about itself
+  }
 }
 
 bool PeerSession::send_metadata(const wire::MetadataMessage& m) {
   auto msg = extensions_.metadata_message(m);
   if (!msg) return false;
   wire_.send(*msg);
+  return true;
+}
+
+void PeerSession::enable_pex(const boost::asio::ip::tcp::endpoint& remote, PexConfig config) {
+  extensions_ = PeerExtensions(true);
+  pex_.emplace(remote, config);
+}
+
+bool PeerSession::send_pex(std::span<const PexSwarmPeer> connected, TimePoint now) {
+  // Asked only when they take ut_pex: PexState counts a message it hands out as sent.
+  if (!pex_ || !extensions_.offers_pex()) return false;
+  auto m = pex_->message_due(connected, now);
+  if (!m) return false;
+  wire_.send(*extensions_.pex_message(*m));
   return true;
 }
 

@@ -27,6 +27,7 @@
 #include "metainfo/piece_map.hpp"
 #include "peers/peer_extensions.hpp"
 #include "peers/peer_wire.hpp"
+#include "peers/pex_state.hpp"
 #include "picker/piece_picker.hpp"
 #include "tessera/status.hpp"
 #include "wire/messages.hpp"
@@ -70,6 +71,9 @@ struct PeerReaction {
   std::int64_t upload_refund = 0;         // queued payload withdrawn by their cancel
   std::optional<std::uint16_t> listen_port;  // from their extension handshake
   std::optional<wire::MetadataMessage> metadata;  // a ut_metadata message (BEP 9)
+  // Peers a ut_pex message named (BEP 11), already rationed and capped by PexState: add them to
+  // the peer list as PEX candidates.
+  std::vector<wire::PexPeer> pex_candidates;
 };
 
 class PeerSession {
@@ -119,6 +123,13 @@ class PeerSession {
   // ---- extensions
   // Sends a ut_metadata message; false when they do not take them.
   bool send_metadata(const wire::MetadataMessage& m);
+  // Peer exchange for this connection (PEX on for the torrent); before greet(), so that our
+  // extension handshake and theirs are read with it. `remote`: the connection's remote endpoint.
+  void enable_pex(const boost::asio::ip::tcp::endpoint& remote, PexConfig config = {});
+  bool pex_enabled() const { return pex_.has_value(); }
+  // Sends the ut_pex message due now, given the torrent's connected peers (at most one per
+  // interval, see PexState). False when none is due or they do not take ut_pex.
+  bool send_pex(std::span<const PexSwarmPeer> connected, TimePoint now);
   PeerExtensions& extensions() { return extensions_; }
 
   // ---- views
@@ -190,6 +201,7 @@ class PeerSession {
   std::size_t pipeline_ = 16;
   std::optional<std::uint32_t> reqq_;           // their advertised request queue
   PeerExtensions extensions_;
+  std::optional<PexState> pex_;                 // set when PEX is on for the torrent
   std::string client_;
   TimePoint connected_at_{}, last_block_at_{};
   std::string choke_reason_ = "not interested";

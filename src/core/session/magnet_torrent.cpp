@@ -39,6 +39,7 @@ MagnetTorrent::MagnetTorrent(TorrentContext& ctx, TorrentId id, magnet::Magnet l
       link_(std::move(link)),
       save_path_(std::move(save_path)),
       on_metadata_(std::move(on_metadata)),
+      pex_(ctx.settings.enable_pex),
       fetch_(link_.info_hash, MetadataFetchLimits{ctx.settings.max_metadata_size}),
       peer_list_(peer_list_config()),
       trackers_(std::make_shared<TorrentTrackers>(
@@ -240,6 +241,10 @@ void MagnetTorrent::on_connected(std::shared_ptr<PeerConnection> conn, const wir
   p.source = incoming ? PeerSource::incoming : peer_list_.source_of(ep);
   p.peer_id = theirs.peer_id;
   p.client = wire::client_name_from_peer_id(theirs.peer_id);
+  if (pex_) {
+    p.extensions = PeerExtensions(true);
+    p.pex.emplace(ep);
+  }
   by_conn_[conn.get()] = key;
   ++ctx_.counters.peers;
   magnet_log()->debug("{}: connected {} {}", name(), incoming ? "from" : "to", PeerList::endpoint_text(ep));
@@ -249,7 +254,7 @@ void MagnetTorrent::on_connected(std::shared_ptr<PeerConnection> conn, const wir
   conn->start(this, wire::TorrentShape::unknown());
   if (p.fast) conn->send(wire::HaveNone{});
   conn->send(wire::Extended{0, wire::encode_extension_handshake(PeerExtensions::our_handshake(
-                                   std::string("Tessera ") + kVersion, ctx_.listen_port, std::nullopt, 0))});
+                                   std::string("Tessera ") + kVersion, ctx_.listen_port, std::nullopt, 0, pex_))});
 }
 
 void MagnetTorrent::on_peer_message(PeerConnection& c, wire::Message&& m) {
@@ -273,14 +278,50 @@ void MagnetTorrent::on_extended(PeerKey key, const wire::Extended& m) {
     if (!ev.handshake->client.empty()) p.client = ev.handshake->client;
     if (p.incoming && ev.handshake->listen_port) {
       peer_list_.learned_listen_port(p.endpoint, *ev.handshake->listen_port, Clock::now());
+      p.listen_port = ev.handshake->listen_port;
     }
+    if (p.pex && ev.handshake->listen_port) p.pex->set_remote_listen_port(*ev.handshake->listen_port);
     if (!p.extensions.offers_metadata()) {
       return drop_peer(key, DepartureReason::not_useful, "does not offer metadata (no ut_metadata)");
     }
     fetch_.add_peer(key, p.extensions.metadata_size());
     ask(p, key, Clock::now());
   }
+  if (ev.pex) take_pex(p, *ev.pex, Clock::now());
   if (ev.metadata) on_metadata_message(key, *ev.metadata);
+}
+
+// ---------------------------------------------------------------- peer exchange (BEP 11)
+
+// Rationed per peer by its PexState; the PeerList's filters and cap apply as to any source.
+void MagnetTorrent::take_pex(Peer& p, const wire::PexMessage& m, Clock::time_point now) {
+  if (!p.pex) return;
+  bool added = false;
+  for (const wire::PexPeer& c : p.pex->on_message(m, now).candidates) {
+    added |= peer_list_.add(c.endpoint, PeerSource::pex, now) == PeerList::AddResult::added;
+  }
+  if (added) connect_peers(now);
+}
+
+// Our other peers, named by an endpoint others can dial (see Torrent::exchange_peers). Their
+// piece sets mean nothing yet, so none is flagged a seed.
+void MagnetTorrent::exchange_peers(Clock::time_point now) {
+  if (!pex_) return;
+  std::vector<PexSwarmPeer> connected;
+  connected.reserve(peers_.size());
+  for (const auto& [k, p] : peers_) {
+    PexSwarmPeer s{p.endpoint, false, !p.incoming};
+    if (p.incoming && p.listen_port) {
+      s.endpoint = tcp::endpoint(p.endpoint.address(), *p.listen_port);
+      s.connectable = true;
+    }
+    connected.push_back(s);
+  }
+  for (auto& [k, p] : peers_) {
+    // Asked only when they take ut_pex: PexState counts a message it hands out as sent.
+    if (!p.pex || !p.extensions.offers_pex()) continue;
+    if (auto m = p.pex->message_due(connected, now)) p.conn->send(*p.extensions.pex_message(*m));
+  }
 }
 
 void MagnetTorrent::on_metadata_message(PeerKey key, const wire::MetadataMessage& m) {
@@ -370,6 +411,7 @@ void MagnetTorrent::tick(Clock::time_point now) {
   fetch_.tick(now);
   for (auto& [k, p] : peers_) ask(p, k, now);
   connect_peers(now);
+  exchange_peers(now);
 }
 
 // ---------------------------------------------------------------- status

@@ -6,7 +6,10 @@
 //
 // Peers' piece-set messages mean nothing yet (the piece count is unknown) and are ignored; we
 // tell fast peers we have nothing, reject their metadata requests (we have none) and never
-// request blocks. Lives on the network thread.
+// request blocks. Peer exchange (BEP 11) works both ways when the setting is on: whether the
+// torrent is private (BEP 27) is unknown until the metadata is in, so it counts as public until
+// then, as in libtorrent; a private torrent that follows drops the peers PEX found.
+// Lives on the network thread.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,6 +25,7 @@
 #include "net/peer_connection.hpp"
 #include "peers/peer_extensions.hpp"
 #include "peers/peer_list.hpp"
+#include "peers/pex_state.hpp"
 #include "session/torrent.hpp"
 #include "session/torrent_trackers.hpp"
 
@@ -80,6 +84,8 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
     std::array<std::uint8_t, 20> peer_id{};
     std::string client;
     PeerExtensions extensions;
+    std::optional<PexState> pex;               // when PEX is on
+    std::optional<std::uint16_t> listen_port;  // an incoming peer's, from its extension handshake
   };
 
   bool running() const { return !paused_ && !stopping_ && !handed_over_ && error_.empty(); }
@@ -90,6 +96,8 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   void on_extended(PeerKey key, const wire::Extended& m);
   void on_metadata_message(PeerKey key, const wire::MetadataMessage& m);
   void ask(Peer& p, PeerKey key, Clock::time_point now);
+  void take_pex(Peer& p, const wire::PexMessage& m, Clock::time_point now);
+  void exchange_peers(Clock::time_point now);
   void drop_peer(PeerKey key, DepartureReason reason, const std::string& detail);
   void drop_all_peers(const std::string& detail);
   wire::Handshake our_handshake() const;
@@ -102,6 +110,7 @@ class MagnetTorrent : public PeerConnection::Owner, public std::enable_shared_fr
   magnet::Magnet link_;
   std::string save_path_;
   OnMetadata on_metadata_;
+  bool pex_;  // the setting at creation
   MetadataFetch fetch_;
   PeerList peer_list_;
   std::shared_ptr<TorrentTrackers> trackers_;

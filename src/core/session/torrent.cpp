@@ -30,6 +30,7 @@ Torrent::Torrent(TorrentContext& ctx, TorrentId id, Metainfo meta, std::filesyst
       meta_(std::move(meta)),
       save_path_(std::move(save_path)),
       persist_(persist && ctx.state.enabled()),
+      pex_(ctx.settings.enable_pex && !meta_.is_private),
       map_(meta_),
       picker_(map_, ctx.rng()),
       io_(std::make_shared<PieceIo>(ctx.disk, ctx.io.get_executor(), std::make_shared<TorrentFiles>(save_path_, meta_))),
@@ -411,6 +412,7 @@ void Torrent::tick(Clock::time_point now) {
   rechoke(now);
   check_ratio();
   connect_peers(now);
+  exchange_peers(now);
   for (auto& [k, p] : peers_) fill(*p);
 }
 

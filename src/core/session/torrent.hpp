@@ -151,6 +151,7 @@ class Torrent : public PeerConnection::Owner, public PieceIo::Listener, public s
     PeerSource source;
     std::array<std::uint8_t, 20> peer_id;
     int hash_failures = 0;
+    std::optional<std::uint16_t> listen_port;  // an incoming peer's, from its extension handshake
   };
 
   // ---- state machine (torrent.cpp)
@@ -175,6 +176,8 @@ class Torrent : public PeerConnection::Owner, public PieceIo::Listener, public s
   void react(Peer& p, PeerReaction& r);
   void received(Peer& p, const PeerReaction::Block& b);
   void serve_metadata(Peer& p, const wire::MetadataMessage& m);
+  void take_pex(const std::vector<wire::PexPeer>& candidates);
+  void exchange_peers(Clock::time_point now);
   void fill(Peer& p);
   void serve(Peer& p);
   void piece_passed(std::uint32_t piece);
@@ -193,6 +196,9 @@ class Torrent : public PeerConnection::Owner, public PieceIo::Listener, public s
   Metainfo meta_;
   std::filesystem::path save_path_;
   bool persist_;
+  // Peer exchange (BEP 11): the setting when the torrent was created, never for a private
+  // torrent (BEP 27). Fixed for the torrent's life.
+  bool pex_ = false;
   PieceMap map_;
   PiecePicker picker_;
   std::shared_ptr<PieceIo> io_;

@@ -51,6 +51,11 @@ PeerListConfig Torrent::peer_list_config() const {
 PeerSessionLimits Torrent::peer_limits() const { return PeerSessionLimits{}; }
 
 void Torrent::add_peer(const tcp::endpoint& ep, PeerSource source) {
+  // BEP 27: a private torrent hears of peers from its trackers only (and from incoming peers and
+  // the user). Peers a magnet link's PEX found before the metadata said "private" stop here.
+  const bool trackerless =
+      source == PeerSource::pex || source == PeerSource::dht || source == PeerSource::lsd;
+  if (meta_.is_private && trackerless) return;
   if (peer_list_.add(ep, source, Clock::now()) == PeerList::AddResult::added) connect_peers(Clock::now());
 }
 
@@ -141,6 +146,7 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
   auto owned = std::make_unique<Peer>(key, conn, ep, incoming, incoming ? PeerSource::incoming : peer_list_.source_of(ep),
                                       map_, theirs, now, peer_limits());
   Peer& peer = *owned;
+  if (pex_) peer.session.enable_pex(ep);
   by_conn_[conn.get()] = key;
   peers_.emplace(key, std::move(owned));
   ++ctx_.counters.peers;
@@ -155,7 +161,7 @@ void Torrent::on_connected(std::shared_ptr<PeerConnection> conn, const wire::Han
     ext = wire::encode_extension_handshake(PeerExtensions::our_handshake(
         std::string("Tessera ") + kVersion, ctx_.listen_port,
         static_cast<std::uint32_t>(peer_limits().max_queued_requests),
-        static_cast<std::int64_t>(meta_.info_dict.size())));
+        static_cast<std::int64_t>(meta_.info_dict.size()), pex_));
   }
   // BEP 6: a few pieces they may fetch even while choked, to get a newcomer started.
   std::vector<std::uint32_t> allowed;
@@ -235,7 +241,11 @@ void Torrent::on_peer_message(PeerConnection& c, wire::Message&& msg) {
 
 void Torrent::react(Peer& p, PeerReaction& r) {
   uploaded_ -= r.upload_refund;
-  if (r.listen_port && p.incoming) peer_list_.learned_listen_port(p.endpoint, *r.listen_port, Clock::now());
+  if (r.listen_port && p.incoming) {
+    peer_list_.learned_listen_port(p.endpoint, *r.listen_port, Clock::now());
+    p.listen_port = r.listen_port;
+  }
+  if (!r.pex_candidates.empty()) take_pex(r.pex_candidates);
   if (r.block) received(p, *r.block);
   if (r.metadata) serve_metadata(p, *r.metadata);
   if (r.close) {
@@ -436,6 +446,39 @@ std::size_t Torrent::prune_peers(std::size_t n, Clock::time_point now) {
     ++dropped;
   }
   return dropped;
+}
+
+// ---------------------------------------------------------------- peer exchange (BEP 11)
+
+// Candidates from a peer's ut_pex message, already rationed by its PexState; the PeerList's
+// filters and size cap apply as to any other source, and they are dialled like tracker peers.
+void Torrent::take_pex(const std::vector<wire::PexPeer>& candidates) {
+  const auto now = Clock::now();
+  bool added = false;
+  for (const wire::PexPeer& c : candidates) {
+    // A seed has nothing for another seed.
+    if (state_ == TorrentState::seeding && (c.flags & wire::pex_flag::seed) != 0) continue;
+    added |= peer_list_.add(c.endpoint, PeerSource::pex, now) == PeerList::AddResult::added;
+  }
+  if (added) connect_peers(now);
+}
+
+// Tells each peer that takes ut_pex who else is connected (PexState decides when and what).
+// Peers are named by an endpoint others can dial: the one we dialled, or an incoming peer's
+// address with the listen port it gave; an incoming peer without one is not advertised.
+void Torrent::exchange_peers(Clock::time_point now) {
+  if (!pex_) return;
+  std::vector<PexSwarmPeer> connected;
+  connected.reserve(peers_.size());
+  for (const auto& [k, p] : peers_) {
+    PexSwarmPeer s{p->endpoint, p->session.seed(), !p->incoming};
+    if (p->incoming && p->listen_port) {
+      s.endpoint = tcp::endpoint(p->endpoint.address(), *p->listen_port);
+      s.connectable = true;
+    }
+    connected.push_back(s);
+  }
+  for (auto& [k, p] : peers_) p->session.send_pex(connected, now);
 }
 
 }  // namespace tessera

@@ -24,6 +24,8 @@
 
 namespace tessera::wire {
 
+inline constexpr const char* kUtPex = "ut_pex";  // its name in the extension handshake
+
 // The flags byte of an added peer (BEP 11).
 namespace pex_flag {
 inline constexpr std::uint8_t prefers_encryption = 0x01;
