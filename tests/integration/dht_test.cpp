@@ -1,5 +1,5 @@
 // Swarms without a tracker between sessions on 127.0.0.x: the DHT (BEP 5) brings a magnet
-// link's downloader to its seed.
+// link's downloader to its seed, and local discovery (BEP 14) two peers on one network.
 #include "metainfo/metainfo.hpp"
 #include "swarm_fixture.hpp"
 
@@ -51,8 +51,40 @@ TEST_F(DhtTest, AMagnetLinkWithOnlyItsHashFindsTheSeedThroughTheDht) {
   auto snap = leech->snapshot();
   EXPECT_EQ(snap->dht_state, DhtState::ready);
   EXPECT_GE(snap->dht_nodes, 1);
-  auto st = status_of(*leech, *id);
-  EXPECT_GE(st->peers_known_by_source[static_cast<std::size_t>(PeerSource::dht)], 1);
+  // One of the two found the other on the DHT (whoever looked after the other announced).
+  const auto via_dht = [](const TorrentStatus& t) {
+    return t.peers_known_by_source[static_cast<std::size_t>(PeerSource::dht)];
+  };
+  EXPECT_GE(via_dht(*status_of(*leech, *id)) + via_dht(*status_of(*seed, *sid)), 1);
+}
+
+TEST_F(DhtTest, LocalDiscoveryBringsTwoSessionsOnOneNetworkTogether) {
+  const std::string torrent = make_torrent(root_ / "seed", "payload", {{"a.bin", 1'000'000}}, 32768, 23);
+  const auto with_lsd = [&](const std::string& address) {
+    SessionSettings s;
+    s.listen_address = address;
+    s.listen_port = 0;
+    s.use_trackers = false;
+    s.enable_dht = false;
+    s.enable_lsd = true;
+    s.random_seed = std::hash<std::string>{}(address);
+    s.snapshot_interval = 100ms;
+    auto session = Session::create(s);
+    EXPECT_TRUE(session) << (session ? "" : session.error());
+    return session ? std::move(*session) : nullptr;
+  };
+  auto seed = with_lsd("127.0.0.87");
+  ASSERT_TRUE(seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()}));
+  auto leech = with_lsd("127.0.0.88");
+  auto id = leech->add_torrent({.torrent_data = torrent, .save_path = (root_ / "leech").string()});
+  ASSERT_TRUE(id);
+  if (!leech->snapshot()->lsd_problem.empty()) GTEST_SKIP() << "no multicast here: " << leech->snapshot()->lsd_problem;
+  ASSERT_TRUE(wait_for([&] {
+    auto st = status_of(*leech, *id);
+    return st && st->state == TorrentState::seeding;
+  }, 120s)) << "the peers did not find each other";
+  EXPECT_EQ(read_all(root_ / "leech" / "payload" / "a.bin"), read_all(root_ / "seed" / "payload" / "a.bin"));
+  EXPECT_GE(status_of(*leech, *id)->peers_known_by_source[static_cast<std::size_t>(PeerSource::lsd)], 1);
 }
 
 }  // namespace
