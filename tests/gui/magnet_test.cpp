@@ -400,6 +400,7 @@ class MagnetTest : public QObject {
     };
     QTRY_VERIFY_WITH_TIMEOUT(fetchingWithSeed(), 30000);
     QCOMPARE(model.index(0, TorrentListModel::StatusColumn).data().toString(), QStringLiteral("Fetching metadata"));
+    QVERIFY(model.rowAt(0)->matches(StatusFilter::downloading));  // the sidebar counts it as downloading
     const TorrentId id = model.rowAt(0)->id;
     QVERIFY(window.magnetFileChoice().waitingFor(id));
     saveShot(window, QStringLiteral("magnet-fetching-metadata.png"));
@@ -421,10 +422,10 @@ class MagnetTest : public QObject {
     dialog->accept();
 
     if (!screenshotDir().isEmpty()) {
+      // Its peer reads as the engine says: after the pause for the choice, the seed may be the one
+      // that dials again (Incoming) rather than us (Magnet link).
       QTRY_VERIFY_WITH_TIMEOUT(model.rowAt(0)->state == TorrentState::downloading && model.rowAt(0)->progress > 0.2 &&
-                                   peers.rowCount() >= 1 &&
-                                   peers.index(0, PeerListModel::SourceColumn).data().toString() ==
-                                       QStringLiteral("Magnet link"),
+                                   peers.rowCount() >= 1,
                                120000);
       saveShot(window, QStringLiteral("magnet-downloading.png"));
     }
