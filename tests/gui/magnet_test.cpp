@@ -15,7 +15,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-
 #include <tessera/magnet.hpp>
 
 #include "app/app_controller.hpp"
@@ -115,7 +114,9 @@ class TinyHttpServer : public QObject {
   QByteArray request_;
 };
 
-QString screenshotDir() { return qEnvironmentVariable("TESSERA_SCREENSHOT_DIR"); }
+QString screenshotDir() {
+  return qEnvironmentVariable("TESSERA_SCREENSHOT_DIR");
+}
 
 void saveShot(QWidget& widget, const QString& name) {
   if (screenshotDir().isEmpty()) return;
@@ -131,7 +132,8 @@ class MagnetTest : public QObject {
  private slots:
   void linkCheckTellsMagnetsAddressesAndErrors() {
     QCOMPARE(checkLink(QString()).kind, LinkCheck::Kind::empty);
-    const LinkCheck good = checkLink(QStringLiteral("  ") + link("&tr=http%3A%2F%2Ft.example%2Fannounce&x.pe=127.0.0.9:6881"));
+    const LinkCheck good =
+        checkLink(QStringLiteral("  ") + link("&tr=http%3A%2F%2Ft.example%2Fannounce&x.pe=127.0.0.9:6881"));
     QCOMPARE(good.kind, LinkCheck::Kind::magnet);
     QCOMPARE(good.name, QStringLiteral("Some Album"));
     QCOMPARE(good.infoHash, QString::fromLatin1(kHash));
@@ -307,7 +309,8 @@ class MagnetTest : public QObject {
     h.publish({}, s);
     QTRY_COMPARE(bar.dhtText(), QStringLiteral("DHT: off"));
     QVERIFY(bar.dhtToolTip().contains(QStringLiteral("switched off in the settings")));
-    QVERIFY(bar.dhtToolTip().contains(QStringLiteral("Local peer discovery: cannot join the multicast group")));
+    QVERIFY(
+        bar.dhtToolTip().contains(QStringLiteral("Local peer discovery: cannot join the multicast group")));
   }
 
   void torrentFilesFetchedOverHttp() {
@@ -318,9 +321,11 @@ class MagnetTest : public QObject {
     const QByteArray torrentBytes = file.readAll();
     TinyHttpServer server;
     server.routes["/good.torrent"] = TinyHttpServer::ok(torrentBytes);
-    server.routes["/huge.torrent"] = TinyHttpServer::ok(QByteArray(1024, 'x'), TorrentAdder::kMaxTorrentFile + 1);
+    server.routes["/huge.torrent"] =
+        TinyHttpServer::ok(QByteArray(1024, 'x'), TorrentAdder::kMaxTorrentFile + 1);
     server.routes["/moved"] = "HTTP/1.0 302 Found\r\nLocation: /good.torrent\r\nContent-Length: 0\r\n\r\n";
-    server.routes["/to-magnet"] = "HTTP/1.0 302 Found\r\nLocation: " + link().toUtf8() + "\r\nContent-Length: 0\r\n\r\n";
+    server.routes["/to-magnet"] =
+        "HTTP/1.0 302 Found\r\nLocation: " + link().toUtf8() + "\r\nContent-Length: 0\r\n\r\n";
 
     TorrentFetcher fetcher;
     QSignalSpy fetched(&fetcher, &TorrentFetcher::fetched);
@@ -339,7 +344,8 @@ class MagnetTest : public QObject {
              qPrintable(failed.at(0).at(0).toString()));
     fetcher.fetch(server.url(QStringLiteral("/missing.torrent")));
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 2, 30000);
-    QVERIFY2(failed.at(1).at(0).toString().contains(QStringLiteral("404")), qPrintable(failed.at(1).at(0).toString()));
+    QVERIFY2(failed.at(1).at(0).toString().contains(QStringLiteral("404")),
+             qPrintable(failed.at(1).at(0).toString()));
     QCOMPARE(fetcher.pending(), 0);
 
     // Through the app: the fetched .torrent goes to the Add Torrent dialog like a file.
@@ -357,7 +363,8 @@ class MagnetTest : public QObject {
   // so the metadata (30 KB) takes long enough to be seen arriving; the cap is lifted once it was.
   void magnetFromTheCommandLineAgainstASeed() {
     QTemporaryDir dir;
-    const QString torrentPath = makeTorrent(dir.path(), QStringLiteral("magnet-payload"), std::int64_t{16} << 20);
+    const QString torrentPath =
+        makeTorrent(dir.path(), QStringLiteral("magnet-payload"), std::int64_t{16} << 20);
     auto info = read_torrent_info(torrentPath.toStdString());
     QVERIFY(info.has_value());
 
@@ -370,7 +377,8 @@ class MagnetTest : public QObject {
     seedSettings.snapshot_interval = std::chrono::milliseconds(100);
     auto seed = Session::create(seedSettings);
     QVERIFY2(seed.has_value(), seed ? "" : seed.error().c_str());
-    QVERIFY((*seed)->add_torrent({.torrent_file = torrentPath.toStdString(), .save_path = dir.path().toStdString()}));
+    QVERIFY((*seed)->add_torrent(
+        {.torrent_file = torrentPath.toStdString(), .save_path = dir.path().toStdString()}));
     QTRY_VERIFY_WITH_TIMEOUT((*seed)->snapshot() && !(*seed)->snapshot()->torrents.empty() &&
                                  (*seed)->snapshot()->torrents[0].state == TorrentState::seeding,
                              60000);
@@ -399,7 +407,8 @@ class MagnetTest : public QObject {
       return peers.index(0, PeerListModel::SourceColumn).data().toString() == QStringLiteral("Magnet link");
     };
     QTRY_VERIFY_WITH_TIMEOUT(fetchingWithSeed(), 30000);
-    QCOMPARE(model.index(0, TorrentListModel::StatusColumn).data().toString(), QStringLiteral("Fetching metadata"));
+    QCOMPARE(model.index(0, TorrentListModel::StatusColumn).data().toString(),
+             QStringLiteral("Fetching metadata"));
     QVERIFY(model.rowAt(0)->matches(StatusFilter::downloading));  // the sidebar counts it as downloading
     const TorrentId id = model.rowAt(0)->id;
     QVERIFY(window.magnetFileChoice().waitingFor(id));
@@ -424,8 +433,8 @@ class MagnetTest : public QObject {
     if (!screenshotDir().isEmpty()) {
       // Its peer reads as the engine says: after the pause for the choice, the seed may be the one
       // that dials again (Incoming) rather than us (Magnet link).
-      QTRY_VERIFY_WITH_TIMEOUT(model.rowAt(0)->state == TorrentState::downloading && model.rowAt(0)->progress > 0.2 &&
-                                   peers.rowCount() >= 1,
+      QTRY_VERIFY_WITH_TIMEOUT(model.rowAt(0)->state == TorrentState::downloading &&
+                                   model.rowAt(0)->progress > 0.2 && peers.rowCount() >= 1,
                                120000);
       saveShot(window, QStringLiteral("magnet-downloading.png"));
     }

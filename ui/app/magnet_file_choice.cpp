@@ -18,7 +18,8 @@ TorrentInfo infoOf(const TorrentStatus& s) {
   info.piece_length = s.piece_length;
   info.piece_count = s.piece_count;
   info.comment = s.comment;
-  for (const FileStatus& f : s.files) info.files.push_back(TorrentInfoFile{f.index, f.path, f.size, false, 0});
+  for (const FileStatus& f : s.files)
+    info.files.push_back(TorrentInfoFile{f.index, f.path, f.size, false, 0});
   for (const TrackerInfo& t : s.trackers) info.trackers.push_back({t.url});
   return info;
 }
@@ -69,7 +70,8 @@ void MagnetFileChoice::onSnapshot(const SessionSnapshot& snapshot) {
 void MagnetFileChoice::open(const TorrentStatus& status) {
   const TorrentId id = status.id;
   // Download: the priorities the user chose (only those that differ from the engine's), then start.
-  std::vector<FilePriority> before(status.files.empty() ? 0 : status.files.back().index + 1, FilePriority::normal);
+  std::vector<FilePriority> before(status.files.empty() ? 0 : status.files.back().index + 1,
+                                   FilePriority::normal);
   for (const FileStatus& f : status.files) {
     if (f.index >= before.size()) before.resize(f.index + 1, FilePriority::normal);
     before[f.index] = f.priority;
@@ -77,7 +79,8 @@ void MagnetFileChoice::open(const TorrentStatus& status) {
   auto submit = [this, id, before](const AddTorrentParams& params) -> std::optional<QString> {
     for (std::size_t i = 0; i < params.file_priorities.size(); ++i) {
       const FilePriority was = i < before.size() ? before[i] : FilePriority::normal;
-      if (params.file_priorities[i] != was) session_.setFilePriority(id, static_cast<std::uint32_t>(i), params.file_priorities[i]);
+      if (params.file_priorities[i] != was)
+        session_.setFilePriority(id, static_cast<std::uint32_t>(i), params.file_priorities[i]);
     }
     if (!params.paused) session_.resume(id);
     return std::nullopt;

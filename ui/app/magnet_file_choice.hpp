@@ -6,9 +6,7 @@
 
 #include <QObject>
 #include <QPointer>
-
 #include <map>
-
 #include <tessera/status.hpp>
 
 class QWidget;
@@ -23,7 +21,8 @@ class MagnetFileChoice : public QObject {
   Q_OBJECT
 
  public:
-  MagnetFileChoice(SessionClient& session, DetailTorrents& details, QWidget* dialogParent, QObject* parent = nullptr);
+  MagnetFileChoice(SessionClient& session, DetailTorrents& details, QWidget* dialogParent,
+                   QObject* parent = nullptr);
   ~MagnetFileChoice() override;
 
   // A magnet torrent added with pause_after_metadata.

@@ -19,7 +19,8 @@ bool isHttp(const QUrl& url) {
 
 }  // namespace
 
-TorrentFetcher::TorrentFetcher(QObject* parent) : QObject(parent), network_(new QNetworkAccessManager(this)) {}
+TorrentFetcher::TorrentFetcher(QObject* parent)
+    : QObject(parent), network_(new QNetworkAccessManager(this)) {}
 
 void TorrentFetcher::fetch(const QUrl& url) {
   ++pending_;
@@ -41,7 +42,8 @@ void TorrentFetcher::get(const QUrl& url, const QUrl& original, int redirects) {
     }
   };
   connect(reply, &QNetworkReply::downloadProgress, this, tooLarge);
-  connect(reply, &QNetworkReply::finished, this, [this, reply, original, redirects] { finish(reply, original, redirects); });
+  connect(reply, &QNetworkReply::finished, this,
+          [this, reply, original, redirects] { finish(reply, original, redirects); });
 }
 
 void TorrentFetcher::finish(QNetworkReply* reply, const QUrl& original, int redirects) {

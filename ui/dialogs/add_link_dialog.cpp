@@ -8,7 +8,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QVBoxLayout>
-
 #include <tessera/magnet.hpp>
 
 namespace tessera::gui {
@@ -33,7 +32,8 @@ LinkCheck checkLink(const QString& text) {
   }
   const QUrl url(t, QUrl::StrictMode);
   const QString scheme = url.scheme().toLower();
-  if (url.isValid() && (scheme == QLatin1String("http") || scheme == QLatin1String("https")) && !url.host().isEmpty()) {
+  if (url.isValid() && (scheme == QLatin1String("http") || scheme == QLatin1String("https")) &&
+      !url.host().isEmpty()) {
     c.kind = LinkCheck::Kind::url;
     c.url = url;
     return c;
@@ -93,18 +93,31 @@ AddLinkDialog::AddLinkDialog(QWidget* parent) : QDialog(parent) {
   resize(std::max(560, fontMetrics().horizontalAdvance(QLatin1Char('m')) * 60), sizeHint().height());
 }
 
-void AddLinkDialog::setText(const QString& text) { edit_->setText(text); }
-QString AddLinkDialog::text() const { return edit_->text().trimmed(); }
-QString AddLinkDialog::statusText() const { return status_->text(); }
-bool AddLinkDialog::canAdd() const { return addButton_->isEnabled(); }
+void AddLinkDialog::setText(const QString& text) {
+  edit_->setText(text);
+}
+QString AddLinkDialog::text() const {
+  return edit_->text().trimmed();
+}
+QString AddLinkDialog::statusText() const {
+  return status_->text();
+}
+bool AddLinkDialog::canAdd() const {
+  return addButton_->isEnabled();
+}
 
 void AddLinkDialog::update() {
   check_ = checkLink(edit_->text());
   details_->setVisible(check_.kind == LinkCheck::Kind::magnet);
-  status_->setStyleSheet(check_.kind == LinkCheck::Kind::invalid ? QStringLiteral("color: #c0392b") : QString());
+  status_->setStyleSheet(check_.kind == LinkCheck::Kind::invalid ? QStringLiteral("color: #c0392b")
+                                                                 : QString());
   switch (check_.kind) {
-    case LinkCheck::Kind::empty: status_->setText(tr("Paste a link (Ctrl+V).")); break;
-    case LinkCheck::Kind::invalid: status_->setText(check_.error); break;
+    case LinkCheck::Kind::empty:
+      status_->setText(tr("Paste a link (Ctrl+V)."));
+      break;
+    case LinkCheck::Kind::invalid:
+      status_->setText(check_.error);
+      break;
     case LinkCheck::Kind::url:
       status_->setText(tr("The .torrent file will be downloaded from %1, then shown before it is added.")
                            .arg(check_.url.host()));
@@ -113,7 +126,8 @@ void AddLinkDialog::update() {
       status_->setText(tr("A magnet link: the file list comes from peers once it is added."));
       name_->setText(check_.name.isEmpty() ? tr("(none given; it comes with the metadata)") : check_.name);
       hash_->setText(check_.infoHash);
-      const QString trackers = check_.trackers == 1 ? tr("1 tracker") : tr("%1 trackers").arg(check_.trackers);
+      const QString trackers =
+          check_.trackers == 1 ? tr("1 tracker") : tr("%1 trackers").arg(check_.trackers);
       const QString peers = check_.peers == 1 ? tr("1 peer") : tr("%1 peers").arg(check_.peers);
       trackers_->setText(tr("%1, %2").arg(trackers, peers));
       break;

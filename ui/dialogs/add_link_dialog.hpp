@@ -17,12 +17,12 @@ namespace tessera::gui {
 struct LinkCheck {
   enum class Kind { empty, magnet, url, invalid };
   Kind kind = Kind::empty;
-  QString error;       // for invalid: one line
-  QString name;        // magnet: its dn, may be empty
-  QString infoHash;    // magnet: 40 hex digits
-  int trackers = 0;    // magnet
-  int peers = 0;       // magnet (x.pe)
-  QUrl url;            // url: the address to fetch
+  QString error;     // for invalid: one line
+  QString name;      // magnet: its dn, may be empty
+  QString infoHash;  // magnet: 40 hex digits
+  int trackers = 0;  // magnet
+  int peers = 0;     // magnet (x.pe)
+  QUrl url;          // url: the address to fetch
 };
 LinkCheck checkLink(const QString& text);
 

@@ -122,6 +122,7 @@ void AddTorrentDialog::setStartNow(bool start) { start_->setChecked(start); }
 void AddTorrentDialog::showAddedFiles(const std::vector<FileStatus>& files) {
   setWindowTitle(tr("Choose Files"));
   savePath_->setReadOnly(true);
+  savePath_->setToolTip(tr("Chosen when the magnet link was added (the default save folder)"));
   browse_->hide();
   files_->setFiles(0, files);
   view_->expandToDepth(0);

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <set>
-
 #include <tessera/status.hpp>
 
 namespace tessera::gui {
