@@ -37,6 +37,11 @@ expected<MagnetInfo, std::string> parse_magnet(std::string_view uri);
 // The torrent's magnet link: its info-hash, name (dn), every tracker (tr) and web seed (ws).
 std::string magnet_uri(const TorrentInfo& torrent);
 
+// A link from what a snapshot shows of a torrent (TorrentStatus: hex info-hash, name, tracker
+// URLs), for a front end that holds no TorrentInfo. Empty when the hash is not 40 hex digits.
+std::string magnet_uri(std::string_view info_hash_hex, std::string_view name,
+                       const std::vector<std::string>& trackers);
+
 // Whether file `index` is among the link's selected files (every file when none are selected).
 bool magnet_selects_file(const MagnetInfo& magnet, std::uint32_t index);
 

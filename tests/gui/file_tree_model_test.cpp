@@ -5,6 +5,7 @@
 #include "gui_test_support.hpp"
 #include "models/file_tree_model.hpp"
 #include "models/speed_history.hpp"
+#include "session/detail_torrents.hpp"
 #include "widgets/details_panel.hpp"
 
 using namespace tessera;
@@ -73,8 +74,14 @@ class FileTreeModelTest : public QObject {
   void editsReachTheSession() {
     FakeSessionClient session;
     SpeedHistory history;
-    DetailsPanel panel(session, history);
+    DetailTorrents detailTorrents(session);
+    DetailsPanel panel(session, detailTorrents, history);
     panel.setTorrent(5);
+    QCOMPARE(session.detail, std::vector<TorrentId>{5});
+    // A torrent held for a moment (a magnet's file choice) has details too, beside the shown one.
+    detailTorrents.hold(9);
+    QCOMPARE(session.detail, (std::vector<TorrentId>{9, 5}));
+    detailTorrents.release(9);
     QCOMPARE(session.detail, std::vector<TorrentId>{5});
     SessionSnapshot s;
     TorrentStatus t = torrent(5, "Album");

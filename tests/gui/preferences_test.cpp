@@ -78,6 +78,39 @@ class PreferencesTest : public QObject {
     QCOMPARE(s.upload_limit, 5 * 1024);
   }
 
+  // DHT, PEX and local peer discovery: on by default, kept under their keys, handed to the engine.
+  void peerDiscoverySwitchesRoundTrip() {
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("t.conf")), QSettings::IniFormat);
+    Preferences p = loadPreferences(settings);
+    QVERIFY(p.enableDht && p.enablePex && p.enableLsd);
+    SessionSettings s = toSessionSettings(p, {});
+    QVERIFY(s.enable_dht && s.enable_pex && s.enable_lsd);
+    p.enableDht = false;
+    p.enableLsd = false;
+    savePreferences(p, settings);
+    QCOMPARE(settings.value(QStringLiteral("connection/dht")).toBool(), false);
+    QCOMPARE(settings.value(QStringLiteral("connection/pex")).toBool(), true);
+    QCOMPARE(settings.value(QStringLiteral("connection/lsd")).toBool(), false);
+    const Preferences loaded = loadPreferences(settings);
+    QVERIFY(loaded == p);
+    s = toSessionSettings(loaded, {});
+    QVERIFY(!s.enable_dht);
+    QVERIFY(s.enable_pex);
+    QVERIFY(!s.enable_lsd);
+    // The dialog's Connection page holds the three boxes, bound to those keys.
+    PreferencesDialog dialog(loaded);
+    auto* dht = qobject_cast<QCheckBox*>(dialog.inputFor(QStringLiteral("connection/dht")));
+    auto* pex = qobject_cast<QCheckBox*>(dialog.inputFor(QStringLiteral("connection/pex")));
+    auto* lsd = qobject_cast<QCheckBox*>(dialog.inputFor(QStringLiteral("connection/lsd")));
+    QVERIFY(dht != nullptr && pex != nullptr && lsd != nullptr);
+    QVERIFY(!dht->isChecked() && pex->isChecked() && !lsd->isChecked());
+    dht->setChecked(true);
+    pex->setChecked(false);
+    const Preferences edited = dialog.preferences();
+    QVERIFY(edited.enableDht && !edited.enablePex && !edited.enableLsd);
+  }
+
   void dialogBindsEveryKey() {
     PreferencesDialog dialog(Preferences{});
     dialog.setEnvironment(QStringLiteral("/home/user/.local/share/tessera"), 6881, false);

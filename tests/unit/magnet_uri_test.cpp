@@ -411,5 +411,19 @@ TEST(MagnetPublic, ATorrentWithThousandsOfTrackersStillGivesAReadableLink) {
   EXPECT_TRUE(info->warnings.empty());
 }
 
+TEST(MagnetPublic, MakesALinkFromWhatASnapshotShows) {
+  const std::string uri =
+      magnet_uri(kHex, "Album Name & Co", {"http://a.example/announce", "udp://b.example:1/announce",
+                                           "http://a.example/announce"});
+  auto info = parse_magnet(uri);
+  ASSERT_TRUE(info) << info.error();
+  EXPECT_EQ(info->info_hash, kHex);
+  EXPECT_EQ(info->name, "Album Name & Co");
+  EXPECT_EQ(info->trackers,
+            (std::vector<std::string>{"http://a.example/announce", "udp://b.example:1/announce"}));
+  EXPECT_TRUE(info->warnings.empty());
+  EXPECT_EQ(magnet_uri("not a hash", "n", {}), "");
+}
+
 }  // namespace
 }  // namespace tessera::magnet

@@ -29,8 +29,8 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments) {
                                                   "to FILE (its tabs and Preferences to FILE-*.png), then quit."),
                                       QStringLiteral("FILE"));
   parser.addOptions({help, version, stateDir, demo, screenshot});
-  parser.addPositionalArgument(QStringLiteral("torrents"), QObject::tr(".torrent files to add."),
-                               QStringLiteral("[FILE.torrent...]"));
+  parser.addPositionalArgument(QStringLiteral("torrents"), QObject::tr(".torrent files or magnet links to add."),
+                               QStringLiteral("[FILE.torrent | magnet:?...]..."));
   if (!parser.parse(arguments)) {
     result.ok = false;
     result.message = parser.errorText();

@@ -20,6 +20,7 @@
 
 #include "app/event_notifier.hpp"
 #include "app/log_setup.hpp"
+#include "app/magnet_file_choice.hpp"
 #include "app/torrent_actions.hpp"
 #include "app/torrent_adder.hpp"
 #include "app/torrent_intake.hpp"
@@ -27,6 +28,7 @@
 #include "app/window_state.hpp"
 #include "models/torrent_filter_proxy.hpp"
 #include "models/torrent_list_model.hpp"
+#include "session/detail_torrents.hpp"
 #include "session/session_bridge.hpp"
 #include "util/format.hpp"
 #include "util/icons.hpp"
@@ -67,7 +69,8 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
   installColumnChooser(table_->header());
 
   sidebar_ = new StatusSidebar(this);
-  details_ = new DetailsPanel(session_, history_, this);
+  detailTorrents_ = std::make_unique<DetailTorrents>(session_);
+  details_ = new DetailsPanel(session_, *detailTorrents_, history_, this);
 
   vSplit_ = new QSplitter(Qt::Vertical, this);
   vSplit_->addWidget(table_);
@@ -92,6 +95,7 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
       session_, *model_, *table_, *adder_, settings_,
       [this] { return toSessionSettings(prefs_, SessionSettings{}).stop_at_ratio; }, *this);
   intake_ = new TorrentIntake(*adder_, *this, this);
+  fileChoice_ = new MagnetFileChoice(session_, *detailTorrents_, this, this);
   createAppActions();
   tray_ = new TrayIcon(*this, {actions_->startAll(), actions_->pauseAll(), altSpeedAction_, nullptr, quitAction_}, this);
   tray_->setWanted(prefs_.showTrayIcon);
@@ -106,6 +110,7 @@ MainWindow::MainWindow(SessionClient& session, SessionBridge& bridge, QSettings&
     showMessage(tr("Added %1").arg(name));
     selectTorrent(id);
   });
+  connect(adder_, &TorrentAdder::magnetAwaitsFileChoice, fileChoice_, &MagnetFileChoice::expect);
   connect(actions_, &TorrentActions::errorOccurred, this, &MainWindow::showError);
   connect(intake_, &TorrentIntake::errorOccurred, this, &MainWindow::showError);
   connect(intake_, &TorrentIntake::frontRequested, this, &MainWindow::bringToFront);
@@ -189,7 +194,7 @@ void MainWindow::createAppActions() {
 void MainWindow::createMenus() {
   const TorrentActions& t = *actions_;
   QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(t.add());
+  file->addActions({t.add(), t.addLink()});
   file->addSeparator();
   file->addAction(quitAction_);
 
@@ -198,7 +203,7 @@ void MainWindow::createMenus() {
   torrent->addSeparator();
   torrent->addActions({t.startAll(), t.pauseAll()});
   torrent->addSeparator();
-  torrent->addActions({t.openFolder(), t.recheck(), t.limits(), t.copyName(), t.copyHash()});
+  torrent->addActions({t.openFolder(), t.recheck(), t.limits(), t.copyName(), t.copyHash(), t.copyMagnet()});
   torrent->addSeparator();
   torrent->addActions({t.remove(), t.removeWithData()});
 
@@ -221,7 +226,7 @@ void MainWindow::createToolBar() {
   bar->setMovable(false);
   bar->setIconSize(QSize(22, 22));
   bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  bar->addAction(actions_->add());
+  bar->addActions({actions_->add(), actions_->addLink()});
   bar->addSeparator();
   bar->addActions({actions_->start(), actions_->pause(), actions_->remove()});
   bar->addSeparator();
@@ -240,7 +245,7 @@ void MainWindow::createToolBar() {
   });
   // Words beside the main actions; the turtle and the gear speak for themselves (tooltips say the
   // rest), so the toolbar fits in 1024 px.
-  for (QAction* a : {altSpeedAction_, prefsAction_}) {
+  for (QAction* a : {actions_->addLink(), altSpeedAction_, prefsAction_}) {
     if (auto* button = qobject_cast<QToolButton*>(bar->widgetForAction(a))) {
       button->setToolButtonStyle(Qt::ToolButtonIconOnly);
     }
@@ -258,6 +263,7 @@ void MainWindow::onSnapshot(const std::shared_ptr<const SessionSnapshot>& snapsh
   details_->applySnapshot(s);
   transfer_->showSnapshot(s);
   notifier_->onSnapshot(s);
+  fileChoice_->onSnapshot(s);
   tray_->showRates(s);
   if (pendingSelection_ && model_->rowOf(*pendingSelection_) >= 0) selectTorrent(*pendingSelection_);
   updateEmptyHint();
@@ -294,8 +300,8 @@ void MainWindow::onCurrentChanged() {
 void MainWindow::updateEmptyHint() {
   // An empty table says why: nothing added yet, or the filter hides everything.
   table_->setEmptyHint(model_->rowCount() == 0
-                           ? tr("No torrents yet.\nAdd a .torrent file (Ctrl+O), drop one on this window, or try the "
-                                "demo swarm (Tools ▸ Demo Swarm).")
+                           ? tr("No torrents yet.\nAdd a .torrent file (Ctrl+O) or a magnet link (Ctrl+Shift+O), drop "
+                                "one on this window, or try the demo swarm (Tools ▸ Demo Swarm).")
                            : tr("No torrents match the filter."));
 }
 

@@ -22,7 +22,9 @@ class QTimer;
 
 namespace tessera::gui {
 
+class DetailTorrents;
 class DetailsPanel;
+class MagnetFileChoice;
 class EventNotifier;
 class HintTreeView;
 class SessionBridge;
@@ -52,6 +54,8 @@ class MainWindow : public QMainWindow {
   TransferStatusBar& transferStatus() const { return *transfer_; }
   TorrentAdder& adder() const { return *adder_; }
   TorrentIntake& intake() const { return *intake_; }
+  TorrentActions& torrentActions() const { return *actions_; }
+  MagnetFileChoice& magnetFileChoice() const { return *fileChoice_; }
   const Preferences& preferences() const { return prefs_; }
   QAction* action(const QString& objectName) const;
 
@@ -92,6 +96,7 @@ class MainWindow : public QMainWindow {
   QString stateDir_;
   QString portNote_;
   SpeedHistory history_;
+  std::unique_ptr<DetailTorrents> detailTorrents_;
   TorrentListModel* model_;
   TorrentFilterProxy* proxy_;
   HintTreeView* table_;
@@ -104,6 +109,7 @@ class MainWindow : public QMainWindow {
   TorrentAdder* adder_;
   TorrentActions* actions_;
   TorrentIntake* intake_;
+  MagnetFileChoice* fileChoice_;
   TrayIcon* tray_ = nullptr;
   EventNotifier* notifier_ = nullptr;
   WindowStateKeeper* stateKeeper_ = nullptr;

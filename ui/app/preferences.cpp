@@ -23,6 +23,9 @@ const std::array kKeys = {
     PreferenceKey{"connection/max_connections", &P::maxConnections, 1, 5000},
     PreferenceKey{"connection/max_peers_per_torrent", &P::maxPeersPerTorrent, 1, 1000},
     PreferenceKey{"connection/upload_slots", &P::uploadSlots, 1, 100},
+    PreferenceKey{"connection/dht", &P::enableDht},
+    PreferenceKey{"connection/pex", &P::enablePex},
+    PreferenceKey{"connection/lsd", &P::enableLsd},
     PreferenceKey{"downloads/save_path", &P::savePath},
     PreferenceKey{"downloads/start_on_add", &P::startOnAdd},
     PreferenceKey{"downloads/show_add_dialog", &P::showAddDialog},
@@ -105,6 +108,9 @@ SessionSettings toSessionSettings(const Preferences& prefs, SessionSettings base
   base.max_peers_per_torrent = prefs.maxPeersPerTorrent;
   base.max_peers_per_torrent_hard = prefs.maxPeersPerTorrent + std::max(1, prefs.maxPeersPerTorrent / 3);
   base.upload_slots = prefs.uploadSlots;
+  base.enable_dht = prefs.enableDht;
+  base.enable_pex = prefs.enablePex;
+  base.enable_lsd = prefs.enableLsd;
   // The engine stops seeding torrents at the ratio (0: never); the box only switches the rule.
   base.stop_at_ratio = prefs.stopAtRatio ? prefs.ratioLimit : 0.0;
   return base;

@@ -26,6 +26,10 @@ struct Preferences {
   int maxConnections = 200;
   int maxPeersPerTorrent = 60;
   int uploadSlots = 4;
+  // Finding peers without trackers; like the port, they apply at the next start.
+  bool enableDht = true;
+  bool enablePex = true;
+  bool enableLsd = true;
   // Downloads.
   QString savePath;  // empty: the user's Downloads folder
   bool startOnAdd = true;

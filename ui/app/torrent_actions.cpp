@@ -14,7 +14,10 @@
 #include <QSettings>
 #include <QUrl>
 
+#include <tessera/magnet.hpp>
+
 #include "app/torrent_adder.hpp"
+#include "dialogs/add_link_dialog.hpp"
 #include "dialogs/torrent_limits_dialog.hpp"
 #include "models/torrent_list_model.hpp"
 #include "session/session_client.hpp"
@@ -45,6 +48,10 @@ void TorrentActions::createActions() {
   add_ = makeAction(w, QStringLiteral("add"), tr("&Add Torrent…"),
                     themedIcon(QStringLiteral("list-add"), QStringLiteral("add")), QKeySequence::Open);
   add_->setToolTip(tr("Add a .torrent file (Ctrl+O)"));
+  addLink_ = makeAction(w, QStringLiteral("add_link"), tr("Add &Magnet or URL…"),
+                        themedIcon(QStringLiteral("insert-link"), QStringLiteral("magnet")),
+                        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  addLink_->setToolTip(tr("Add a magnet link, or a .torrent from a web address (Ctrl+Shift+O)"));
   start_ = makeAction(w, QStringLiteral("start"), tr("&Start"),
                       themedIcon(QStringLiteral("media-playback-start"), QStringLiteral("start")),
                       QKeySequence(Qt::CTRL | Qt::Key_S));
@@ -71,8 +78,15 @@ void TorrentActions::createActions() {
                          themedIcon(QStringLiteral("edit-copy"), QStringLiteral("copy")), QKeySequence::Copy);
   copyHash_ = makeAction(w, QStringLiteral("copy_hash"), tr("Copy &Info-hash"),
                          themedIcon(QStringLiteral("edit-copy"), QStringLiteral("copy")));
+  copyMagnet_ = makeAction(w, QStringLiteral("copy_magnet"), tr("Copy &Magnet Link"),
+                           themedIcon(QStringLiteral("edit-copy"), QStringLiteral("copy")));
 
   connect(add_, &QAction::triggered, this, &TorrentActions::openTorrentFiles);
+  connect(addLink_, &QAction::triggered, this, &TorrentActions::openAddLinkDialog);
+  connect(copyMagnet_, &QAction::triggered, this, [this] {
+    const QString links = selectedMagnetLinks();
+    if (!links.isEmpty()) QApplication::clipboard()->setText(links);
+  });
   connect(start_, &QAction::triggered, this, &TorrentActions::startSelected);
   connect(pause_, &QAction::triggered, this, &TorrentActions::pauseSelected);
   connect(startAll_, &QAction::triggered, this, [this] { startAllTorrents(true); });
@@ -106,7 +120,9 @@ void TorrentActions::updateEnabled() {
   }
   start_->setEnabled(startable);
   pause_->setEnabled(pausable);
-  for (QAction* a : {remove_, removeData_, openFolder_, recheck_, limits_, copyName_, copyHash_}) a->setEnabled(any);
+  for (QAction* a : {remove_, removeData_, openFolder_, recheck_, limits_, copyName_, copyHash_, copyMagnet_}) {
+    a->setEnabled(any);
+  }
   const bool haveTorrents = model_.rowCount() > 0;
   startAll_->setEnabled(haveTorrents);
   pauseAll_->setEnabled(haveTorrents);
@@ -119,6 +135,31 @@ void TorrentActions::openTorrentFiles() {
   if (files.isEmpty()) return;
   settings_.setValue(QStringLiteral("ui/last_open_dir"), QFileInfo(files.front()).absolutePath());
   adder_.addFiles(files);
+}
+
+void TorrentActions::openAddLinkDialog() {
+  auto* dialog = new AddLinkDialog(&window_);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &AddLinkDialog::magnetChosen, this, [this](const QString& uri) { adder_.addMagnets({uri}); });
+  connect(dialog, &AddLinkDialog::urlChosen, this, [this](const QUrl& url) { adder_.addUrls({url}); });
+  dialog->open();
+}
+
+QString TorrentActions::selectedMagnetLinks() const {
+  // The snapshot has the trackers (the model keeps only what the table shows).
+  const auto snapshot = session_.snapshot();
+  if (!snapshot) return {};
+  QStringList links;
+  for (TorrentId id : selectedTorrents()) {
+    for (const TorrentStatus& t : snapshot->torrents) {
+      if (t.id != id) continue;
+      std::vector<std::string> trackers;
+      for (const TrackerInfo& tracker : t.trackers) trackers.push_back(tracker.url);
+      const std::string link = magnet_uri(t.info_hash, t.name, trackers);
+      if (!link.empty()) links << QString::fromStdString(link);
+    }
+  }
+  return links.join(QLatin1Char('\n'));
 }
 
 void TorrentActions::startSelected() {
@@ -207,7 +248,7 @@ void TorrentActions::showContextMenu(const QPoint& pos) {
   if (selectedTorrents().empty()) return;
   QMenu menu(&window_);
   for (QAction* a : {start_, pause_, static_cast<QAction*>(nullptr), openFolder_, recheck_, limits_,
-                     static_cast<QAction*>(nullptr), copyName_, copyHash_, static_cast<QAction*>(nullptr), remove_,
+                     static_cast<QAction*>(nullptr), copyName_, copyHash_, copyMagnet_, static_cast<QAction*>(nullptr), remove_,
                      removeData_}) {
     if (a == nullptr) {
       menu.addSeparator();

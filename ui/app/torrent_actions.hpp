@@ -1,5 +1,6 @@
-// The commands on torrents — Add, Start and Pause (selected or all), Remove (with data), Open
-// Folder, Recheck, Limits (speed caps, share ratio), Copy name or info-hash — enabled by what the
+// The commands on torrents — Add (a file, a magnet link or URL), Start and Pause (selected or all),
+// Remove (with data), Open Folder, Recheck, Limits (speed caps, share ratio), Copy name, info-hash
+// or magnet link — enabled by what the
 // selection allows, and the torrent table's context menu that offers them. Each turns into session
 // commands; none waits on the engine.
 #pragma once
@@ -32,6 +33,7 @@ class TorrentActions : public QObject {
                  TorrentAdder& adder, QSettings& settings, std::function<double()> sessionRatio, QWidget& window);
 
   QAction* add() const { return add_; }
+  QAction* addLink() const { return addLink_; }
   QAction* start() const { return start_; }
   QAction* pause() const { return pause_; }
   QAction* startAll() const { return startAll_; }
@@ -43,11 +45,16 @@ class TorrentActions : public QObject {
   QAction* limits() const { return limits_; }
   QAction* copyName() const { return copyName_; }
   QAction* copyHash() const { return copyHash_; }
+  QAction* copyMagnet() const { return copyMagnet_; }
 
   std::vector<TorrentId> selectedTorrents() const;
   // What the selection allows; call after each snapshot and selection change.
   void updateEnabled();
   void openSelectedFolder();
+  // File ▸ Add Magnet or URL… (not waited for; tests find the dialog by its type).
+  void openAddLinkDialog();
+  // The selected torrents' magnet links, one a line.
+  QString selectedMagnetLinks() const;
 
  signals:
   void errorOccurred(const QString& message);
@@ -73,6 +80,7 @@ class TorrentActions : public QObject {
   QWidget& window_;
 
   QAction* add_ = nullptr;
+  QAction* addLink_ = nullptr;
   QAction* start_ = nullptr;
   QAction* pause_ = nullptr;
   QAction* startAll_ = nullptr;
@@ -84,6 +92,7 @@ class TorrentActions : public QObject {
   QAction* limits_ = nullptr;
   QAction* copyName_ = nullptr;
   QAction* copyHash_ = nullptr;
+  QAction* copyMagnet_ = nullptr;
 };
 
 }  // namespace tessera::gui

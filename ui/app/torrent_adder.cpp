@@ -4,19 +4,24 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <tessera/magnet.hpp>
+
+#include "app/torrent_fetcher.hpp"
 #include "dialogs/add_torrent_dialog.hpp"
 
 namespace tessera::gui {
-namespace {
-
-// The engine refuses larger .torrent files too; real ones are far smaller.
-constexpr qint64 kMaxTorrentFile = qint64{32} << 20;
-
-}  // namespace
 
 TorrentAdder::TorrentAdder(SessionClient& session, std::function<const Preferences&()> preferences,
                            QWidget* dialogParent, QObject* parent)
-    : QObject(parent), session_(session), preferences_(std::move(preferences)), dialogParent_(dialogParent) {}
+    : QObject(parent),
+      session_(session),
+      preferences_(std::move(preferences)),
+      dialogParent_(dialogParent),
+      fetcher_(new TorrentFetcher(this)) {
+  connect(fetcher_, &TorrentFetcher::fetched, this, &TorrentAdder::addTorrentData);
+  connect(fetcher_, &TorrentFetcher::magnetFound, this, [this](const QString& uri) { addMagnets({uri}); });
+  connect(fetcher_, &TorrentFetcher::failed, this, &TorrentAdder::failed);
+}
 
 expected<TorrentAdder::Loaded, QString> TorrentAdder::load(const QString& path) {
   const QString shown = QFileInfo(path).fileName();
@@ -30,10 +35,10 @@ expected<TorrentAdder::Loaded, QString> TorrentAdder::load(const QString& path) 
   return Loaded{std::move(data), std::move(*info)};
 }
 
-std::optional<QString> TorrentAdder::alreadyAdded(const TorrentInfo& info) const {
+std::optional<QString> TorrentAdder::alreadyAdded(const std::string& infoHash) const {
   if (auto snapshot = session_.snapshot()) {
     for (const TorrentStatus& s : snapshot->torrents) {
-      if (s.info_hash == info.info_hash) return tr("%1 is already added").arg(QString::fromStdString(s.name));
+      if (s.info_hash == infoHash) return tr("%1 is already added").arg(QString::fromStdString(s.name));
     }
   }
   return std::nullopt;
@@ -48,46 +53,89 @@ std::optional<QString> TorrentAdder::add(const AddTorrentParams& params, const Q
   return std::nullopt;
 }
 
+std::optional<QString> TorrentAdder::addLoaded(Loaded loaded, const QString& path, const QString& shown) {
+  const QString name = QString::fromStdString(loaded.info.name);
+  if (auto dup = alreadyAdded(loaded.info.info_hash)) return dup;
+  const Preferences& prefs = preferences_();
+  if (prefs.showAddDialog) {
+    auto submit = [this, name](const AddTorrentParams& params) { return add(params, name); };
+    auto* dialog = new AddTorrentDialog(std::move(loaded.info), path, std::move(loaded.data),
+                                        prefs.effectiveSavePath(), prefs.startOnAdd, submit, dialogParent_);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+    emit dialogOpened(dialog);
+    return std::nullopt;
+  }
+  AddTorrentParams params;
+  params.torrent_file = path.toStdString();
+  params.torrent_data = std::move(loaded.data);
+  params.save_path = prefs.effectiveSavePath().toStdString();
+  params.paused = !prefs.startOnAdd;
+  if (auto error = add(params, name)) return tr("%1: %2").arg(shown, *error);
+  return std::nullopt;
+}
+
 void TorrentAdder::addFiles(const QStringList& paths) {
   QStringList errors;
-  const Preferences& prefs = preferences_();
   for (const QString& path : paths) {
     auto loaded = load(path);
     if (!loaded) {
       errors << loaded.error();
       continue;
     }
-    const QString name = QString::fromStdString(loaded->info.name);
-    if (auto dup = alreadyAdded(loaded->info)) {
-      errors << *dup;
-      continue;
-    }
-    if (prefs.showAddDialog) {
-      auto submit = [this, name](const AddTorrentParams& params) { return add(params, name); };
-      auto* dialog = new AddTorrentDialog(std::move(loaded->info), path, std::move(loaded->data),
-                                          prefs.effectiveSavePath(), prefs.startOnAdd, submit, dialogParent_);
-      dialog->setAttribute(Qt::WA_DeleteOnClose);
-      dialog->show();
-      dialog->raise();
-      dialog->activateWindow();
-      emit dialogOpened(dialog);
-      continue;
-    }
-    AddTorrentParams params;
-    params.torrent_file = path.toStdString();
-    params.torrent_data = std::move(loaded->data);
-    params.save_path = prefs.effectiveSavePath().toStdString();
-    params.paused = !prefs.startOnAdd;
-    if (auto error = add(params, name)) errors << tr("%1: %2").arg(QFileInfo(path).fileName(), *error);
+    if (auto error = addLoaded(std::move(*loaded), path, QFileInfo(path).fileName())) errors << *error;
   }
   if (!errors.isEmpty()) emit failed(errors.join(QLatin1Char('\n')));
 }
 
+void TorrentAdder::addTorrentData(const QByteArray& data, const QString& name) {
+  std::string bytes(data.constData(), static_cast<std::size_t>(data.size()));
+  auto info = parse_torrent_info(bytes);
+  if (!info) {
+    emit failed(tr("%1: not a valid torrent (%2)").arg(name, QString::fromStdString(info.error())));
+    return;
+  }
+  if (auto error = addLoaded(Loaded{std::move(bytes), std::move(*info)}, QString(), name)) emit failed(*error);
+}
+
+void TorrentAdder::addUrls(const QList<QUrl>& urls) {
+  for (const QUrl& url : urls) fetcher_->fetch(url);
+}
+
 void TorrentAdder::addMagnets(const QStringList& uris) {
-  if (uris.isEmpty()) return;
-  emit failed(uris.size() == 1 ? tr("Magnet links are not supported yet: open the .torrent file instead.")
-                               : tr("Magnet links are not supported yet (%1 given): open the .torrent files instead.")
-                                     .arg(uris.size()));
+  QStringList errors;
+  const Preferences& prefs = preferences_();
+  for (const QString& uri : uris) {
+    auto magnet = parse_magnet(uri.trimmed().toStdString());
+    if (!magnet) {
+      errors << tr("Magnet link: %1").arg(QString::fromStdString(magnet.error()));
+      continue;
+    }
+    const QString name = magnet->name.empty() ? QString::fromStdString(magnet->info_hash)
+                                              : QString::fromStdString(magnet->name);
+    if (auto dup = alreadyAdded(magnet->info_hash)) {
+      errors << *dup;
+      continue;
+    }
+    AddTorrentParams params;
+    params.magnet_uri = uri.trimmed().toStdString();
+    params.save_path = prefs.effectiveSavePath().toStdString();
+    params.paused = !prefs.startOnAdd;
+    // The file list is not known yet: with the dialog wanted, the torrent waits for the user's
+    // choice once the metadata is in, as the dialog would have let them choose up front.
+    params.pause_after_metadata = prefs.showAddDialog;
+    QDir().mkpath(QString::fromStdString(params.save_path));
+    auto id = session_.addTorrent(params);
+    if (!id) {
+      errors << tr("%1: %2").arg(name, QString::fromStdString(id.error()));
+      continue;
+    }
+    if (params.pause_after_metadata) emit magnetAwaitsFileChoice(*id);
+    emit torrentAdded(*id, name);
+  }
+  if (!errors.isEmpty()) emit failed(errors.join(QLatin1Char('\n')));
 }
 
 }  // namespace tessera::gui

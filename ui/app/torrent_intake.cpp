@@ -15,7 +15,14 @@
 namespace tessera::gui {
 namespace {
 
-bool isTorrentSource(const QUrl& url) { return url.isLocalFile() || url.scheme() == QLatin1String("magnet"); }
+bool isWebAddress(const QUrl& url) {
+  return url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https");
+}
+
+// A link dragged from a browser may be a .torrent's address: it is fetched, and refused if it is not one.
+bool isTorrentSource(const QUrl& url) {
+  return url.isLocalFile() || url.scheme() == QLatin1String("magnet") || isWebAddress(url);
+}
 
 }  // namespace
 
@@ -52,19 +59,23 @@ bool TorrentIntake::eventFilter(QObject* watched, QEvent* event) {
   if (event->type() == QEvent::Drop) {
     auto* drop = static_cast<QDropEvent*>(event);
     QStringList files, magnets;
+    QList<QUrl> web;
     for (const QUrl& url : drop->mimeData()->urls()) {
       if (url.isLocalFile()) {
         files << url.toLocalFile();
       } else if (url.scheme() == QLatin1String("magnet")) {
-        magnets << url.toString();
+        magnets << url.toString(QUrl::FullyEncoded);
+      } else if (isWebAddress(url)) {
+        web << url;
       }
     }
-    if (files.isEmpty() && magnets.isEmpty()) return true;
+    if (files.isEmpty() && magnets.isEmpty() && web.isEmpty()) return true;
     drop->acceptProposedAction();
     // Not from inside the drop handler: the dragging application waits until it returns.
-    QTimer::singleShot(0, this, [this, files, magnets] {
+    QTimer::singleShot(0, this, [this, files, magnets, web] {
       adder_.addFiles(files);
       adder_.addMagnets(magnets);
+      adder_.addUrls(web);
     });
     return true;
   }

@@ -1,6 +1,7 @@
-// Where new torrents come from besides File ▸ Add: .torrent files and magnet links dropped on the
-// window, the command line, and a second launch handing its arguments over. Everything goes to
-// the TorrentAdder; --demo, from a second launch, asks for the demo swarm.
+// Where new torrents come from besides File ▸ Add: .torrent files, magnet links and web addresses of
+// .torrent files dropped on the window, the command line, and a second launch handing its arguments
+// over (the browser's magnet links come that way). Everything goes to the TorrentAdder; --demo,
+// from a second launch, asks for the demo swarm.
 #pragma once
 
 #include <QObject>

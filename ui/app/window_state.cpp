@@ -61,7 +61,7 @@ void WindowStateKeeper::sizeColumnsForFirstStart() {
   fitNameColumn_ = true;
   table.setColumnWidth(M::SizeColumn, width(QStringLiteral("999.9 MiB"), M::SizeColumn));
   table.setColumnWidth(M::ProgressColumn, width(QStringLiteral("100.0%    "), M::ProgressColumn));
-  table.setColumnWidth(M::StatusColumn, width(QStringLiteral("Checking 99.9%"), M::StatusColumn) - 10);
+  table.setColumnWidth(M::StatusColumn, width(QStringLiteral("Fetching metadata"), M::StatusColumn) - 10);
   table.setColumnWidth(M::SeedsColumn, width(QStringLiteral("99 (999)"), M::SeedsColumn));
   table.setColumnWidth(M::PeersColumn, width(QStringLiteral("99 (999)"), M::PeersColumn));
   table.setColumnWidth(M::DownRateColumn, width(QStringLiteral("999.9 KiB/s"), M::DownRateColumn));

@@ -59,9 +59,9 @@ AddTorrentDialog::AddTorrentDialog(TorrentInfo info, QString sourcePath, std::st
   }
   auto* folderRow = new QHBoxLayout();
   savePath_ = new QLineEdit(this);
-  auto* browse = new QPushButton(tr("Browse…"), this);
+  browse_ = new QPushButton(tr("Browse…"), this);
   folderRow->addWidget(savePath_, 1);
-  folderRow->addWidget(browse);
+  folderRow->addWidget(browse_);
   form->addRow(tr("Save in:"), folderRow);
   freeSpace_ = new QLabel(this);
   form->addRow(QString(), freeSpace_);
@@ -106,7 +106,7 @@ AddTorrentDialog::AddTorrentDialog(TorrentInfo info, QString sourcePath, std::st
   connect(none, &QPushButton::clicked, this, [setAll] { setAll(FilePriority::skip); });
   connect(buttons, &QDialogButtonBox::accepted, this, &AddTorrentDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &AddTorrentDialog::reject);
-  connect(browse, &QPushButton::clicked, this, &AddTorrentDialog::browse);
+  connect(browse_, &QPushButton::clicked, this, &AddTorrentDialog::browse);
   connect(files_, &FileTreeModel::wantedSizeChanged, this, &AddTorrentDialog::updateSize);
   connect(savePath_, &QLineEdit::textChanged, this, &AddTorrentDialog::updateSize);
 
@@ -118,6 +118,17 @@ AddTorrentDialog::AddTorrentDialog(TorrentInfo info, QString sourcePath, std::st
 
 void AddTorrentDialog::setSavePath(const QString& path) { savePath_->setText(QDir::toNativeSeparators(path)); }
 void AddTorrentDialog::setStartNow(bool start) { start_->setChecked(start); }
+
+void AddTorrentDialog::showAddedFiles(const std::vector<FileStatus>& files) {
+  setWindowTitle(tr("Choose Files"));
+  savePath_->setReadOnly(true);
+  savePath_->setToolTip(tr("Chosen when the magnet link was added (the default save folder)"));
+  browse_->hide();
+  files_->setFiles(0, files);
+  view_->expandToDepth(0);
+  addButton_->setText(tr("Download"));
+  updateSize();
+}
 
 void AddTorrentDialog::updateSize() {
   std::size_t fileCount = 0;

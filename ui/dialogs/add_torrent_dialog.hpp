@@ -35,6 +35,9 @@ class AddTorrentDialog : public QDialog {
   FileTreeModel& fileModel() const { return *files_; }
   void setSavePath(const QString& path);
   void setStartNow(bool start);
+  // For a torrent already added from a magnet link, now waiting with its metadata in: the folder is
+  // fixed, and the files start with the priorities the engine holds (the link's selection).
+  void showAddedFiles(const std::vector<FileStatus>& files);
 
   void accept() override;
 
@@ -57,6 +60,7 @@ class AddTorrentDialog : public QDialog {
   QLineEdit* savePath_;
   QCheckBox* start_;
   QPushButton* addButton_ = nullptr;
+  QPushButton* browse_ = nullptr;
 };
 
 }  // namespace tessera::gui

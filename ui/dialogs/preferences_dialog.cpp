@@ -98,7 +98,7 @@ PreferencesDialog::PreferencesDialog(const Preferences& prefs, QWidget* parent) 
   connect(buttons->button(QDialogButtonBox::Apply), &QPushButton::clicked, this, [this] { emit applied(preferences()); });
   setPreferences(prefs);
   openPage(SpeedPage);
-  resize(680, 460);
+  resize(680, 540);
 }
 
 void PreferencesDialog::bind(QWidget* widget, const char* key) {
@@ -247,6 +247,22 @@ QWidget* PreferencesDialog::connectionPage() {
                        "once."),
                     limits));
   layout->addWidget(limits);
+
+  auto* discovery = new QGroupBox(tr("Finding peers without trackers"), page);
+  auto* dlayout = new QVBoxLayout(discovery);
+  auto* dht = new QCheckBox(tr("DHT (the distributed hash table): find peers for any torrent"), discovery);
+  auto* pex = new QCheckBox(tr("Peer exchange (PEX): learn peers from connected peers"), discovery);
+  auto* lsd = new QCheckBox(tr("Local peer discovery: find peers on this network"), discovery);
+  bind(dht, "connection/dht");
+  bind(pex, "connection/pex");
+  bind(lsd, "connection/lsd");
+  dlayout->addWidget(dht);
+  dlayout->addWidget(pex);
+  dlayout->addWidget(lsd);
+  dlayout->addWidget(note(tr("These apply the next time Tessera starts. Private torrents never use them. Magnet links "
+                             "without trackers or peers need the DHT."),
+                          discovery));
+  layout->addWidget(discovery);
   layout->addStretch(1);
   return page;
 }
@@ -264,7 +280,9 @@ QWidget* PreferencesDialog::downloadsPage() {
   auto* start = new QCheckBox(tr("Start torrents as soon as they are added"), adding);
   bind(start, "downloads/start_on_add");
   form->addRow(start);
-  auto* dialog = new QCheckBox(tr("Show the Add Torrent dialog (files, folder) for each torrent"), adding);
+  auto* dialog = new QCheckBox(tr("Show the Add Torrent dialog (files, folder) for each torrent — for a magnet "
+                                  "link once its file list is in"),
+                               adding);
   bind(dialog, "downloads/show_add_dialog");
   form->addRow(dialog);
   layout->addWidget(adding);

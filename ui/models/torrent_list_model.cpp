@@ -37,7 +37,9 @@ bool TorrentRow::matches(StatusFilter filter) const {
   switch (filter) {
     case StatusFilter::all: return true;
     case StatusFilter::downloading:
-      return state == TorrentState::downloading || (state == TorrentState::checking && progress < 1.0);
+      // A magnet link fetching its metadata is on its way to downloading.
+      return state == TorrentState::downloading || state == TorrentState::fetching_metadata ||
+             (state == TorrentState::checking && progress < 1.0);
     case StatusFilter::seeding: return state == TorrentState::seeding;
     case StatusFilter::completed: return progress >= 1.0 && state != TorrentState::error;
     case StatusFilter::paused: return state == TorrentState::paused;

@@ -7,6 +7,7 @@
 #include "models/file_tree_model.hpp"
 #include "models/speed_history.hpp"
 #include "models/tracker_list_model.hpp"
+#include "session/detail_torrents.hpp"
 #include "session/session_client.hpp"
 #include "widgets/file_priority_delegate.hpp"
 #include "widgets/general_tab.hpp"
@@ -17,8 +18,9 @@
 
 namespace tessera::gui {
 
-DetailsPanel::DetailsPanel(SessionClient& session, const SpeedHistory& history, QWidget* parent)
-    : QTabWidget(parent), session_(session) {
+DetailsPanel::DetailsPanel(SessionClient& session, DetailTorrents& detailTorrents, const SpeedHistory& history,
+                           QWidget* parent)
+    : QTabWidget(parent), session_(session), detailTorrents_(detailTorrents) {
   setDocumentMode(true);
 
   general_ = new GeneralTab(this);
@@ -92,7 +94,7 @@ void DetailsPanel::setTorrent(TorrentId id) {
   general_->showTorrent(nullptr);
   graph_->setTorrent(id);
   // Only the shown torrent's snapshot carries files and piece availability.
-  session_.setDetailTorrents(id != 0 ? std::vector<TorrentId>{id} : std::vector<TorrentId>{});
+  detailTorrents_.setShown(id);
   updateHints();
 }
 

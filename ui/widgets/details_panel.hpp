@@ -11,6 +11,7 @@ namespace tessera::gui {
 
 class FileTreeModel;
 class GeneralTab;
+class DetailTorrents;
 class HintTreeView;
 class PeerListModel;
 class PeersTab;
@@ -25,7 +26,8 @@ class DetailsPanel : public QTabWidget {
  public:
   enum Tab : int { GeneralTabIndex, TrackersTabIndex, PeersTabIndex, FilesTabIndex, SpeedTabIndex };
 
-  DetailsPanel(SessionClient& session, const SpeedHistory& history, QWidget* parent = nullptr);
+  DetailsPanel(SessionClient& session, DetailTorrents& detailTorrents, const SpeedHistory& history,
+               QWidget* parent = nullptr);
 
   // 0: nothing selected.
   void setTorrent(TorrentId id);
@@ -48,6 +50,7 @@ class DetailsPanel : public QTabWidget {
   void updateHints();
 
   SessionClient& session_;
+  DetailTorrents& detailTorrents_;
   TorrentId torrent_ = 0;
   bool filesLoaded_ = false;
   GeneralTab* general_;

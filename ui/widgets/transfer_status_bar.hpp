@@ -1,5 +1,6 @@
-// The status bar's permanent part: free space of the save folder, peers connected, the total rates
-// with their caps (clicking them opens the speed preferences) and the alternative-caps toggle.
+// The status bar's permanent part: free space of the save folder, peers connected, the DHT's state
+// and node count, the total rates with their caps (clicking them opens the speed preferences) and
+// the alternative-caps toggle.
 #pragma once
 
 #include <QObject>
@@ -28,6 +29,8 @@ class TransferStatusBar : public QObject {
   QString upText() const;
   QString peersText() const;
   QString freeSpaceText() const;
+  QString dhtText() const;
+  QString dhtToolTip() const;
 
  signals:
   void speedClicked();
@@ -37,6 +40,7 @@ class TransferStatusBar : public QObject {
   QStatusBar* bar_;
   QLabel* freeSpace_;
   QLabel* peers_;
+  QLabel* dht_;
   QToolButton* down_;
   QToolButton* up_;
   QToolButton* alt_;
@@ -45,5 +49,8 @@ class TransferStatusBar : public QObject {
 
 // "1.2 MiB/s (cap 2.0 MiB/s)", or just the rate without a cap.
 QString rateWithCap(std::int64_t rate, std::int64_t cap);
+// "DHT: 312 nodes", "DHT: starting", "DHT: off"; and the tooltip with what is wrong, if anything.
+QString dhtStatusText(const SessionSnapshot& snapshot);
+QString dhtStatusToolTip(const SessionSnapshot& snapshot);
 
 }  // namespace tessera::gui

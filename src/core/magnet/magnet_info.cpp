@@ -31,17 +31,9 @@ expected<MagnetInfo, std::string> parse_magnet(std::string_view uri) {
   return info;
 }
 
-std::string magnet_uri(const TorrentInfo& torrent) {
-  magnet::Magnet m;
-  if (auto hash = Sha1Digest::from_hex(torrent.info_hash)) m.info_hash = *hash;
-  m.name = torrent.name;
-  // Tiers flattened in order: a magnet link has no tiers, and a URL in two tiers is one tracker.
-  for (const auto& tier : torrent.trackers) {
-    for (const std::string& url : tier) {
-      if (std::find(m.trackers.begin(), m.trackers.end(), url) == m.trackers.end()) m.trackers.push_back(url);
-    }
-  }
-  m.web_seeds = torrent.web_seeds;
+namespace {
+
+std::string make_bounded_uri(magnet::Magnet m) {
   // Within what parse_magnet reads, so the link Tessera makes is one Tessera takes: a torrent
   // with thousands of trackers gives its first ones.
   if (m.trackers.size() > magnet::kMaxTrackers) m.trackers.resize(magnet::kMaxTrackers);
@@ -56,6 +48,35 @@ std::string magnet_uri(const TorrentInfo& torrent) {
     uri = magnet::make_magnet_uri(m);
   }
   return uri;
+}
+
+void add_tracker_once(std::vector<std::string>& trackers, const std::string& url) {
+  if (std::find(trackers.begin(), trackers.end(), url) == trackers.end()) trackers.push_back(url);
+}
+
+}  // namespace
+
+std::string magnet_uri(const TorrentInfo& torrent) {
+  magnet::Magnet m;
+  if (auto hash = Sha1Digest::from_hex(torrent.info_hash)) m.info_hash = *hash;
+  m.name = torrent.name;
+  // Tiers flattened in order: a magnet link has no tiers, and a URL in two tiers is one tracker.
+  for (const auto& tier : torrent.trackers) {
+    for (const std::string& url : tier) add_tracker_once(m.trackers, url);
+  }
+  m.web_seeds = torrent.web_seeds;
+  return make_bounded_uri(std::move(m));
+}
+
+std::string magnet_uri(std::string_view info_hash_hex, std::string_view name,
+                       const std::vector<std::string>& trackers) {
+  auto hash = Sha1Digest::from_hex(info_hash_hex);
+  if (!hash) return {};
+  magnet::Magnet m;
+  m.info_hash = *hash;
+  m.name = std::string(name);
+  for (const std::string& url : trackers) add_tracker_once(m.trackers, url);
+  return make_bounded_uri(std::move(m));
 }
 
 bool magnet_selects_file(const MagnetInfo& magnet, std::uint32_t index) {
