@@ -31,6 +31,11 @@ class DhtServiceTest : public ::testing::Test {
   }
   void TearDown() override {
     for (auto& s : services) s->shutdown();
+    // The aborted receives and timers let go of the services here, while the file pool (whose
+    // strand each service holds) still exists.
+    io.restart();
+    io.poll();
+    services.clear();
     files.join();
     std::filesystem::remove_all(dir);
   }
@@ -54,8 +59,9 @@ class DhtServiceTest : public ::testing::Test {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
-  asio::io_context io;
+  // The pool outlives the io_context: a handler still queued there may hold the last service.
   asio::thread_pool files{1};
+  asio::io_context io;
   std::filesystem::path dir;
   std::vector<std::shared_ptr<DhtService>> services;
 };
