@@ -15,16 +15,8 @@ class DhtTest : public SwarmTest {
     s.enable_dht = true;
     s.dht_bootstrap_nodes = bootstrap;
     s.dht_announce_interval = std::chrono::seconds(3);  // so the two meet quickly, whoever comes first
-    // start() switches discovery off for other tests; this one wants the DHT on.
-    s.listen_address = address;
-    s.listen_port = 0;
-    s.use_trackers = false;
     s.enable_lsd = false;
-    s.random_seed = std::hash<std::string>{}(address);
-    s.snapshot_interval = 100ms;
-    auto session = Session::create(s);
-    EXPECT_TRUE(session) << (session ? "" : session.error());
-    return session ? std::move(*session) : nullptr;
+    return start(address, s, true);
   }
 };
 
@@ -62,16 +54,9 @@ TEST_F(DhtTest, LocalDiscoveryBringsTwoSessionsOnOneNetworkTogether) {
   const std::string torrent = make_torrent(root_ / "seed", "payload", {{"a.bin", 1'000'000}}, 32768, 23);
   const auto with_lsd = [&](const std::string& address) {
     SessionSettings s;
-    s.listen_address = address;
-    s.listen_port = 0;
-    s.use_trackers = false;
     s.enable_dht = false;
     s.enable_lsd = true;
-    s.random_seed = std::hash<std::string>{}(address);
-    s.snapshot_interval = 100ms;
-    auto session = Session::create(s);
-    EXPECT_TRUE(session) << (session ? "" : session.error());
-    return session ? std::move(*session) : nullptr;
+    return start(address, s, true);
   };
   auto seed = with_lsd("127.0.0.87");
   ASSERT_TRUE(seed->add_torrent({.torrent_data = torrent, .save_path = (root_ / "seed").string()}));

@@ -66,13 +66,16 @@ class SwarmTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  std::unique_ptr<Session> start(const std::string& address, SessionSettings s = {}) {
+  // `discovery`: keep the settings' DHT and LSD switches; otherwise only the peers a test names
+  // (no DHT, no multicast between parallel tests).
+  std::unique_ptr<Session> start(const std::string& address, SessionSettings s = {}, bool discovery = false) {
     s.listen_address = address;
     s.listen_port = 0;
     s.use_trackers = false;
-    // Only the peers a test names: no DHT, no multicast between parallel tests.
-    s.enable_dht = false;
-    s.enable_lsd = false;
+    if (!discovery) {
+      s.enable_dht = false;
+      s.enable_lsd = false;
+    }
     s.random_seed = std::hash<std::string>{}(address);
     s.snapshot_interval = 100ms;
     auto session = Session::create(s);

@@ -78,7 +78,9 @@ def main():
                 print(json.dumps(line), flush=True)
                 return 0
         print(json.dumps(line), flush=True)
-        time.sleep(0.5)
+        # A status line every half second, sooner when libtorrent has news.
+        if ses.wait_for_alert(500) is not None:
+            ses.pop_alerts()
     return 0 if stop else 3
 
 
