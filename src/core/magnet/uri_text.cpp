@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "text/utf8.hpp"
+
 namespace tessera::magnet {
 namespace {
 
@@ -27,39 +29,7 @@ bool is_unreserved(unsigned char c) {
          c == '_' || c == '~';
 }
 
-// The length of the valid UTF-8 sequence starting at s[i], or 0 when there is none (overlong
-// forms, surrogates, code points past U+10FFFF and truncated sequences are not valid).
-std::size_t utf8_length(std::string_view s, std::size_t i, std::uint32_t& cp) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t len = 0;
-  if (lead < 0x80) {
-    cp = lead;
-    return 1;
-  }
-  if ((lead & 0xE0) == 0xC0) {
-    len = 2;
-    cp = lead & 0x1Fu;
-  } else if ((lead & 0xF0) == 0xE0) {
-    len = 3;
-    cp = lead & 0x0Fu;
-  } else if ((lead & 0xF8) == 0xF0) {
-    len = 4;
-    cp = lead & 0x07u;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < len) return 0;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  static constexpr std::uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return len;
-}
-
-bool is_control(std::uint32_t cp) {
+bool is_control(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
@@ -145,8 +115,8 @@ CleanText clean_display_text(std::string_view text) {
   CleanText out;
   out.text.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    std::uint32_t cp = 0;
-    const std::size_t n = utf8_length(text, i, cp);
+    char32_t cp = 0;
+    const std::size_t n = utf8_sequence(text, i, cp);
     if (n == 0 || is_control(cp)) {
       out.text.append(kReplacement);
       out.changed = true;
