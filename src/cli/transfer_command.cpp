@@ -29,20 +29,27 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 void on_signal(int sig) { g_signal = sig; }
 
-// "NAME: metadata received: SIZE in N pieces[, SIZE of it selected]". The engine publishes the
-// snapshot holding the torrent it became before the event, so the snapshot read here has it.
+// "NAME: metadata received: SIZE in N pieces[, SIZE of it selected]". The event comes before the
+// snapshot that shows the torrent it became; waiting for that (one publish) lets the line say
+// what the metadata holds, and keeps it ahead of the torrent's own events.
 void announce_metadata(Session& session, const SessionEvent& e) {
-  const auto snap = session.snapshot();
-  const auto it = std::find_if(snap->torrents.begin(), snap->torrents.end(),
-                               [&](const TorrentStatus& s) { return s.id == e.id; });
-  if (it == snap->torrents.end() || it->piece_count == 0) {
-    std::printf("%s: metadata received\n", printable(e.name).c_str());
-    return;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < until) {
+    const auto snap = session.snapshot();
+    const auto it = std::find_if(snap->torrents.begin(), snap->torrents.end(),
+                                 [&](const TorrentStatus& s) { return s.id == e.id; });
+    if (it != snap->torrents.end() && it->state != TorrentState::fetching_metadata && it->piece_count > 0) {
+      std::printf("%s: metadata received: %s in %u pieces", printable(it->name).c_str(),
+                  human_size(it->total_size).c_str(), it->piece_count);
+      if (it->wanted_size != it->total_size) {
+        std::printf(", %s of it selected", human_size(it->wanted_size).c_str());
+      }
+      std::printf("\n");
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  std::printf("%s: metadata received: %s in %u pieces", printable(it->name).c_str(),
-              human_size(it->total_size).c_str(), it->piece_count);
-  if (it->wanted_size != it->total_size) std::printf(", %s of it selected", human_size(it->wanted_size).c_str());
-  std::printf("\n");
+  std::printf("%s: metadata received\n", printable(e.name).c_str());
 }
 
 std::string cap_text(std::int64_t kib) { return kib == 0 ? "unlimited" : std::to_string(kib) + " KiB/s"; }

@@ -100,9 +100,6 @@ void Session::Impl::metadata_received(TorrentId id, std::string info_dict) {
   magnets.erase(it);
   const Sha1Digest hash = meta->info_hash;
   start_torrent(id, std::move(*meta), save, params, peers, std::nullopt, false, std::move(data));
-  // The snapshot shows the torrent it became before anyone hears of it: a front end reading the
-  // snapshot on the event sees the files at once.
-  publish();
   // After the .torrent and resume files (the same strand, in order): a crash in between leaves
   // both, and a restart prefers the .torrent.
   if (!params.ephemeral) state->remove_magnet(hash, id);
